@@ -1,0 +1,53 @@
+# riskmon — 陕西省特种设备风险监测平台
+# `make run`: set everything up and start on SQLite with demo data.  `make test`: set up and run all tests.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+PYTHON ?= python3
+INSTALL_STAMP := $(VENV)/.stamp-install
+ASSETS_STAMP := web/static/vendor/.stamp-assets
+VENDOR := web/static/vendor
+
+.PHONY: run test install assets serve scheduler lint bench clean
+
+install: $(INSTALL_STAMP)
+
+$(INSTALL_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+assets: $(ASSETS_STAMP)
+
+# Front-end libraries come from npm; only their prebuilt dist bundles are copied, never committed.
+$(ASSETS_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)/bpmn-js $(VENDOR)/camunda-bpmn-js $(VENDOR)/dmn-js $(VENDOR)/echarts
+	cp -r node_modules/bpmn-js/dist/. $(VENDOR)/bpmn-js/
+	cp -r node_modules/camunda-bpmn-js/dist/. $(VENDOR)/camunda-bpmn-js/
+	cp -r node_modules/dmn-js/dist/. $(VENDOR)/dmn-js/
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
+	touch $@
+
+run: install assets
+	$(BIN)/riskmon seed-demo
+	RUN_SCHEDULER=1 $(BIN)/gunicorn --workers 1 --threads 8 --bind 127.0.0.1:$(PORT) 'web:create_app()'
+
+# Production-style: stateless web workers; run exactly one `make scheduler` beside them.
+serve: install assets
+	RUN_SCHEDULER=0 $(BIN)/gunicorn --workers $${WORKERS:-4} --threads 4 --bind 127.0.0.1:$(PORT) 'web:create_app()'
+
+scheduler: install
+	$(BIN)/riskmon scheduler
+
+test: install assets
+	$(BIN)/ruff check engine handlers services storage web tests bench
+	$(BIN)/pytest -q
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache

@@ -1,0 +1,211 @@
+"""Run-and-save: every engine step is load → act → run → project read models → save, in the
+caller's transaction, with the instance row locked and its lock version checked."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from handlers import HandlerContext
+from handlers.routing import GROUP_TIERS, assign
+from storage.models import (
+    HumanTask, InstanceStatus, ProcessInstance, ProcessVersion, Report, TaskState, Tier, utcnow,
+)
+from storage.repositories import add_event
+
+from .dialect import HandlerFailed
+from .durations import due_from
+from .live_cache import LiveCache
+from .runtime import Runtime, Snapshot, StepError
+from .serializer import InstanceSerializer
+from .specs import SpecBundle, SpecCache
+
+FROZEN = (InstanceStatus.SUSPENDED, InstanceStatus.TERMINATED, InstanceStatus.COMPLETED)
+
+
+@dataclass
+class StepResult:
+    """What one step did, for the service layer to report back."""
+
+    instance: ProcessInstance
+    errors: list[StepError] = field(default_factory=list)
+    created_tasks: list[HumanTask] = field(default_factory=list)
+
+
+class ProcessStore:
+    """The engine bound to the database: starts instances and applies steps to them."""
+
+    def __init__(self, handlers: dict, runtime: Runtime | None = None, spec_cache: SpecCache | None = None):
+        self.handlers = dict(handlers)
+        self.runtime = runtime or Runtime()
+        self.serializer = InstanceSerializer()
+        self.specs = spec_cache or SpecCache()
+        self.live = LiveCache()
+        self._version_xml: dict[int, str] = {}
+
+    # -- specs -------------------------------------------------------------------------------
+    def bundle_for(self, session: Session, version_id: int) -> SpecBundle:
+        """The parsed spec of a process version (parsed once per content hash)."""
+        xml = self._version_xml.get(version_id)
+        if xml is None:
+            xml = session.get(ProcessVersion, version_id).bpmn_xml
+            self._version_xml[version_id] = xml
+        return self.specs.get(xml)
+
+    # -- steps -------------------------------------------------------------------------------
+    def start(self, session: Session, version: ProcessVersion, report: Report,
+              actor_id: int | None = None) -> StepResult:
+        """Create the instance for a report and run it to its first wait."""
+        bundle = self.bundle_for(session, version.id)
+        workflow = self.runtime.create(bundle, {"report_id": report.id})
+        instance = ProcessInstance(process_version_id=version.id, report_id=report.id,
+                                   status=InstanceStatus.RUNNING, workflow_state=b"", created_at=utcnow())
+        session.add(instance)
+        session.flush()
+        add_event(session, "submitted", "信息已报送", instance_id=instance.id, report_id=report.id,
+                  actor_id=actor_id)
+        return self._run_and_save(session, instance, report, workflow, actor_id)
+
+    def step(self, session: Session, instance: ProcessInstance, action, actor_id: int | None = None,
+             allow_frozen: bool = False) -> StepResult:
+        """Apply `action(workflow)` to a locked instance, run the engine, project and save."""
+        if instance.status in FROZEN and not allow_frozen:
+            raise InstanceFrozen(instance.status)
+        report = session.get(Report, instance.report_id)
+        workflow = self.load(session, instance)
+        try:
+            action(workflow)
+        except Exception:
+            self.live.discard(instance.id)
+            raise
+        return self._run_and_save(session, instance, report, workflow, actor_id)
+
+    def load(self, session: Session, instance: ProcessInstance):
+        """The instance's workflow: the live one if still current, else deserialized."""
+        workflow = self.live.take(instance.id, instance.lock_version)
+        if workflow is None:
+            workflow = self.serializer.loads(instance.workflow_state, self.bundle_for(session,
+                                                                                   instance.process_version_id))
+        return workflow
+
+    def _run_and_save(self, session, instance, report, workflow, actor_id) -> StepResult:
+        caller = self._topic_caller(session, instance, report, actor_id)
+        try:
+            errors = self.runtime.run(workflow, caller, self._timer_logger(session, instance, report))
+            result = self._project(session, instance, report, workflow, errors)
+            instance.workflow_state = self.serializer.dumps(workflow)
+            instance.updated_at = utcnow()
+            session.flush()
+        except Exception:
+            self.live.discard(instance.id)
+            raise
+        self.live.stage(session, instance.id, instance.lock_version, workflow)
+        return result
+
+    def _topic_caller(self, session, instance, report, actor_id):
+        def call(task, topic, params):
+            handler = self.handlers.get(topic)
+            element = task.task_spec.bpmn_id
+            if handler is None:
+                raise HandlerFailed(element, topic, LookupError(f"没有为主题“{topic}”注册处理器"))
+            ctx = HandlerContext(session, instance, report, element, task.data, actor_id)
+            try:
+                with session.begin_nested():
+                    result = handler(ctx, **params)
+            except Exception as exc:  # noqa: BLE001 - rolled back to the savepoint, recorded as error
+                raise HandlerFailed(element, topic, exc) from exc
+            if result:
+                task.data.update(result)
+        return call
+
+    def _timer_logger(self, session, instance, report):
+        def on_completed(task):
+            definition = getattr(task.task_spec, "event_definition", None)
+            if type(definition).__name__.endswith("TimerEventDefinition"):
+                add_event(session, "timer_fired", f"定时器触发：{task.task_spec.bpmn_name or task.task_spec.bpmn_id}",
+                          instance_id=instance.id, report_id=report.id, element_id=task.task_spec.bpmn_id)
+        return on_completed
+
+    # -- projection --------------------------------------------------------------------------
+    def _project(self, session, instance, report, workflow, errors) -> StepResult:
+        snap = self.runtime.snapshot(workflow)
+        now = utcnow()
+        result = StepResult(instance, errors)
+        open_rows = {row.id: row for row in session.scalars(
+            select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == TaskState.OPEN))}
+        current = {view.id for view in snap.open_tasks}
+        for view in snap.open_tasks:
+            if view.id not in open_rows:
+                result.created_tasks.append(self._add_task(session, instance, report, view, now))
+        for row_id, row in open_rows.items():
+            if row_id not in current:
+                self._close_task_row(session, instance, report, workflow, row, now)
+        for error in errors:
+            add_event(session, "error", error.message, instance_id=instance.id, report_id=report.id,
+                      element_id=error.element_id, data={"traceback": error.traceback[-4000:]})
+        self._update_status(instance, snap, errors, now)
+        _sync_current_tier(report, snap)
+        return result
+
+    def _close_task_row(self, session, instance, report, workflow, row, now) -> None:
+        row.completed_at = row.completed_at or now
+        if self.runtime.task_completed(workflow, row.id):
+            row.state = TaskState.COMPLETED
+            return
+        row.state = TaskState.CANCELLED
+        add_event(session, "task_cancelled", f"“{row.name}”已结束（期限已到或流程变更）",
+                  instance_id=instance.id, report_id=report.id, element_id=row.element_id)
+
+    def _add_task(self, session, instance, report, view, now) -> HumanTask:
+        target = assign(view.candidate_group, report)
+        row = HumanTask(id=view.id, instance_id=instance.id, report_id=report.id, element_id=view.element_id,
+                        name=view.name, candidate_group=target.candidate_group,
+                        division_code=target.division_code, monitoring_point_id=target.monitoring_point_id,
+                        state=TaskState.OPEN, due_at=due_from(view.due, now), priority=view.priority,
+                        form=view.form, created_at=now)
+        session.add(row)
+        add_event(session, "task_created", f"待办：{view.name}", instance_id=instance.id, report_id=report.id,
+                  element_id=view.element_id, data={"candidate_group": target.candidate_group,
+                                                    "division_code": target.division_code})
+        return row
+
+    @staticmethod
+    def _update_status(instance: ProcessInstance, snap: Snapshot, errors, now) -> None:
+        instance.next_timer_at = snap.next_timer_at
+        waiting = [t.element_id for t in snap.open_tasks] or [t[0] for t in snap.timers]
+        instance.waiting_element = waiting[0] if waiting else None
+        if snap.error_elements:
+            first = errors[0] if errors else None
+            if first is not None:
+                instance.error_element, instance.error_message = first.element_id, first.message
+                instance.error_traceback = first.traceback
+        else:
+            instance.error_element = instance.error_message = instance.error_traceback = None
+        if instance.status in (InstanceStatus.SUSPENDED, InstanceStatus.TERMINATED):
+            return
+        if snap.completed:
+            instance.status, instance.completed_at = InstanceStatus.COMPLETED, now
+        elif snap.error_elements:
+            instance.status = InstanceStatus.ERROR
+        elif snap.open_tasks:
+            instance.status = InstanceStatus.USER_INPUT_REQUIRED
+        elif snap.timers:
+            instance.status = InstanceStatus.WAITING
+        else:
+            instance.status = InstanceStatus.RUNNING
+
+
+class InstanceFrozen(RuntimeError):
+    """The instance is suspended, terminated or completed; nothing may move it."""
+
+    def __init__(self, status: InstanceStatus):
+        super().__init__(status.value)
+        self.status = status
+
+
+def _sync_current_tier(report: Report, snap: Snapshot) -> None:
+    chain = [GROUP_TIERS.get(t.candidate_group) for t in snap.open_tasks]
+    chain = [tier for tier in chain if tier is not None and tier != Tier.UNIT]
+    if chain:
+        report.current_tier = chain[0]

@@ -1,0 +1,68 @@
+"""Instance state without the spec: the spec is stored once per process version.
+
+SpiffWorkflow's stock serializer embeds ~19 kB of spec in every instance. Our workflow converter
+leaves the spec out and takes it from the version's cached bundle when restoring.
+"""
+from __future__ import annotations
+
+import json
+import zlib
+from copy import copy
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+
+from .specs import SpecBundle
+
+FORMAT = 1
+
+
+class SpecByReferenceConverter(BpmnWorkflowConverter):
+    """Converts a top-level workflow without its spec; restores it against a given bundle."""
+
+    def to_dict(self, workflow):
+        dct = super(BpmnWorkflowConverter, self).to_dict(workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def restore_with_spec(self, dct, bundle: SpecBundle) -> BpmnWorkflow:
+        workflow = self.target_class(bundle.spec, bundle.subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+class InstanceSerializer:
+    """Dumps and loads workflow state as compressed JSON bytes."""
+
+    def __init__(self):
+        config = copy(CAMUNDA_CONFIG)
+        config.pop(BpmnWorkflow)
+        self.registry = BpmnWorkflowSerializer.configure(config)
+        self.converter = SpecByReferenceConverter(BpmnWorkflow, self.registry)
+
+    def dumps(self, workflow: BpmnWorkflow) -> bytes:
+        """Serialize the instance (task tree and data, no spec)."""
+        dct = self.converter.to_dict(workflow)
+        dct["format"] = FORMAT
+        text = json.dumps(dct, separators=(",", ":"), ensure_ascii=False, default=_json_default)
+        return zlib.compress(text.encode("utf-8"), 1)
+
+    def loads(self, blob: bytes, bundle: SpecBundle) -> BpmnWorkflow:
+        """Restore an instance against its version's spec."""
+        dct = json.loads(zlib.decompress(blob))
+        dct.pop("format", None)
+        return self.converter.restore_with_spec(dct, bundle)
+
+
+def _json_default(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"任务数据中含有无法保存的值：{type(value).__name__}")

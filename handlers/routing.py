@@ -1,0 +1,60 @@
+"""Where a report enters the chain and which office works each candidate group's tasks."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from storage.models import Division, Report, Tier
+
+PROVINCE_CODE = "610000"
+COUNTY_GROUPS = frozenset({"county_officer"})
+CITY_GROUPS = frozenset({"city_officer", "inspection_officer"})
+PROVINCE_GROUPS = frozenset({"province_officer", "center_expert"})
+UNIT_GROUPS = frozenset({"safety_director"})
+GROUP_TIERS = {"county_officer": Tier.COUNTY, "city_officer": Tier.CITY, "inspection_officer": Tier.CITY,
+               "province_officer": Tier.PROVINCE, "center_expert": Tier.PROVINCE,
+               "safety_director": Tier.UNIT}
+
+
+@dataclass(frozen=True)
+class Routing:
+    """The offices a report's tasks go to."""
+
+    entry_tier: Tier
+    county_code: str | None
+    city_code: str | None
+
+
+def resolve_routing(session: Session, division_code: str) -> Routing:
+    """Entry tier and county/city from the monitoring point's division (韩城 etc. act as cities)."""
+    division = session.get(Division, division_code)
+    if division is None or division.level == "province":
+        return Routing(Tier.PROVINCE, None, None)
+    if division.level == "city":
+        return Routing(Tier.CITY, None, division.code)
+    return Routing(Tier.COUNTY, division.code, division.supervising_code)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Who may work a task: a candidate group in a division, or at a monitoring point."""
+
+    candidate_group: str
+    division_code: str | None
+    monitoring_point_id: int | None = None
+
+
+def assign(candidate_group: str, report: Report) -> Assignment:
+    """Jurisdiction of a task; a county task of a report with no county goes to the city, then province."""
+    if candidate_group in UNIT_GROUPS:
+        return Assignment(candidate_group, None, report.monitoring_point_id)
+    if candidate_group in COUNTY_GROUPS:
+        if report.county_code:
+            return Assignment(candidate_group, report.county_code)
+        candidate_group = "city_officer"
+    if candidate_group in CITY_GROUPS:
+        if report.city_code:
+            return Assignment(candidate_group, report.city_code)
+        return Assignment("province_officer", PROVINCE_CODE)
+    return Assignment(candidate_group, PROVINCE_CODE)

@@ -1,0 +1,89 @@
+"""Demo reports from the shipped samples, walked to different points of the chain."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from storage.models import HumanTask, Report, TaskState, User
+
+from .context import Env
+from .reports import ReportInput, submit_report
+from .tasks import complete_task
+
+KINDS = {"问题": "problem", "风险隐患": "risk_hazard", "意见建议": "suggestion"}
+SOURCES = {
+    "监察机构": ("reporter.agency", "administrative_supervision"),
+    "检验检测机构": ("reporter.inspect", "inspection_testing"),
+    "一级、二级管控单位": ("reporter.unit", "use"),
+    "生产和充装单位": ("reporter.filling", "production"),
+}
+RISK = {"重大": "major", "较大": "significant", "一般": "general", "低": "low"}
+COUNTY_OF = {"reporter.agency": "county.610113", "reporter.unit": "county.610113",
+             "reporter.filling": "county.610112"}
+DIRECTOR_OF = {"reporter.unit": "director.unit", "reporter.filling": "director.filling"}
+
+
+def _user(env: Env, username: str) -> User:
+    return env.session.scalar(select(User).where(User.username == username))
+
+
+def work(env: Env, username: str, report_id: int, element_id: str, data: dict) -> None:
+    """Complete the report's open task at `element_id` as this person."""
+    task_id = env.session.scalar(select(HumanTask.id).where(
+        HumanTask.report_id == report_id, HumanTask.element_id == element_id, HumanTask.state == TaskState.OPEN))
+    complete_task(env, _user(env, username), task_id, data)
+
+
+def _county(env, who, rid, risk, decision):
+    work(env, who, rid, "county_disposal", {"decision": decision, "measures": "已现场核查并督促使用单位落实整改。",
+                                            "risk_level": risk, "quality_score": 4})
+
+
+def _city(env, rid, risk, decision):
+    work(env, "city.610100", rid, "city_assessment", {"decision": decision, "assessment_opinion": "市局研判意见。",
+                                                      "risk_level": risk, "quality_score": 4})
+
+
+def _province_round(env, rid, risk):
+    work(env, "center", rid, "center_assessment", {
+        "risk_level": risk, "hazard_grade": "major" if risk == "major" else "general",
+        "assessment_summary": "省中心专家分类研判结论。", "mitigation_measures": "开展专项排查，限期整改。",
+        "quality_score": 5})
+    work(env, "province", rid, "province_decision", {"measures_approved": True, "guidance": "请属地督促落实。"})
+
+
+def _walk(env: Env, stage: int, report: Report, reporter: str, risk: str) -> None:
+    rid = report.id
+    county = COUNTY_OF.get(reporter)
+    if reporter in DIRECTOR_OF and stage % 2 == 1:
+        work(env, DIRECTOR_OF[reporter], rid, "director_acknowledge", {
+            "handling_arrangement": "已停用设备并安排维保单位检修。", "responsible_person": "设备科负责人",
+            "handling_deadline": "2026-12-31"})
+    if stage == 0:
+        return
+    if county:
+        _county(env, county, rid, risk, "resolve" if stage == 1 else "escalate")
+        if stage == 1:
+            return
+    _city(env, rid, risk, {2: "resolve", 4: "consult"}.get(stage, "escalate"))
+    if stage in (2, 4):
+        return
+    _province_round(env, rid, risk)
+    if stage == 3 and county:
+        work(env, county, rid, "local_rectification", {"rectification_result": "已按指导意见完成整改。",
+                                                       "rectified_on": "2026-11-20"})
+        work(env, "province", rid, "province_verification", {"decision": "close", "verification_opinion": "同意销号。"})
+
+
+def seed_demo_reports(env: Env, how_many: int = 30) -> int:
+    """Submit sample reports and move them to varied states; returns how many were made."""
+    from .demo import sample_reports
+
+    made = 0
+    for index, sample in enumerate(sample_reports()[:how_many]):
+        reporter, domain = SOURCES[sample["source_point_kind"]]
+        report = submit_report(env, _user(env, reporter), ReportInput(
+            kind=KINDS[sample["kind"]], domain=domain, equipment_type_code=sample["equipment_type_code"],
+            content=sample["text"]))
+        _walk(env, index % 6, report, reporter, RISK.get(sample.get("suggested_risk_level"), "general"))
+        made += 1
+    return made

@@ -1,0 +1,65 @@
+"""Checking task form data against the form the diagram declares."""
+from __future__ import annotations
+
+from datetime import date
+
+from .errors import Invalid
+
+MAX_TEXT = 20_000
+
+
+def clean_form_data(form: dict, data: object) -> dict:
+    """Coerce and validate submitted data; 422 listing each bad field. Unknown keys are dropped."""
+    if not isinstance(data, dict):
+        raise Invalid("表单数据必须是对象（JSON object）")
+    cleaned, problems = {}, []
+    for field in form.get("fields", []):
+        fid, label = field["id"], field.get("label") or field["id"]
+        raw = data.get(fid)
+        if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+            if field.get("required"):
+                problems.append({"field": fid, "message": f"“{label}”为必填项"})
+            continue
+        try:
+            cleaned[fid] = _coerce(field, raw)
+        except ValueError as exc:
+            problems.append({"field": fid, "message": f"“{label}”{exc}"})
+    if problems:
+        raise Invalid("表单填写有误：" + "；".join(p["message"] for p in problems), details=problems)
+    return cleaned
+
+
+def _coerce(field: dict, raw):
+    ftype = field.get("type") or "string"
+    if ftype == "long":
+        if isinstance(raw, bool) or not str(raw).strip().lstrip("-").isdigit():
+            raise ValueError("必须是整数")
+        value = int(str(raw).strip())
+        if field["id"] == "quality_score" and not 1 <= value <= 5:
+            raise ValueError("必须在 1 到 5 之间")
+        return value
+    if ftype == "boolean":
+        if isinstance(raw, bool):
+            return raw
+        if str(raw).lower() in ("true", "1", "on", "yes", "是"):
+            return True
+        if str(raw).lower() in ("false", "0", "off", "no", "否"):
+            return False
+        raise ValueError("必须是“是”或“否”")
+    if ftype == "date":
+        try:
+            return date.fromisoformat(str(raw)[:10]).isoformat()
+        except ValueError:
+            raise ValueError("必须是日期（YYYY-MM-DD）") from None
+    if ftype == "enum":
+        options = [o["id"] for o in field.get("options", [])]
+        if str(raw) not in options:
+            names = "、".join(o["name"] for o in field.get("options", []))
+            raise ValueError(f"必须是以下选项之一：{names}")
+        return str(raw)
+    if not isinstance(raw, (str, int, float)):
+        raise ValueError("必须是文本")
+    text = str(raw)
+    if len(text) > MAX_TEXT:
+        raise ValueError(f"不能超过 {MAX_TEXT} 个字符")
+    return text

@@ -1,0 +1,111 @@
+"""Submitting reports and reading them (scoped, logged)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from storage.database import begin_write
+from storage.models import (
+    CONTENT_MAX_CHARS, EquipmentType, InstanceEvent, MonitoringPoint, ProcessInstance, Report, ReportDomain,
+    ReportKind, ReportView, User, utcnow,
+)
+from storage.repositories import count
+
+from .access import can_view_report, report_visibility
+from .context import Env
+from .errors import Forbidden, Invalid, NotFound
+from .processes import current_version
+
+TITLE_MAX_CHARS = 200
+
+
+@dataclass
+class ReportInput:
+    """What a reporter sends."""
+
+    kind: str
+    domain: str
+    equipment_type_code: str
+    content: str
+    title: str | None = None
+
+
+def submit_report(env: Env, user: User, data: ReportInput) -> Report:
+    """Create the report and start its process instance in one transaction."""
+    begin_write(env.session)
+    point = env.session.get(MonitoringPoint, user.monitoring_point_id) if user.monitoring_point_id else None
+    if point is None or not user.has_role("reporter"):
+        raise Forbidden("只有监测点的信息报送员可以报送信息")
+    equipment = _validate(env, data)
+    title = (data.title or "").strip() or _title_from(data.content)
+    report = Report(kind=ReportKind(data.kind), domain=ReportDomain(data.domain),
+                    equipment_type_code=equipment.code, equipment_category_code=equipment.code[0] + "000",
+                    title=title, content=data.content.strip(), reporter_id=user.id, monitoring_point_id=point.id,
+                    division_code=point.division_code, submitted_at=utcnow())
+    env.session.add(report)
+    env.session.flush()
+    env.store.start(env.session, current_version(env), report, actor_id=user.id)
+    env.session.commit()
+    return report
+
+
+def _validate(env: Env, data: ReportInput) -> EquipmentType:
+    if data.kind not in {k.value for k in ReportKind}:
+        raise Invalid("报送类别不正确，应为 problem（问题）、risk_hazard（风险隐患）或 suggestion（意见建议）")
+    if data.domain not in {d.value for d in ReportDomain}:
+        raise Invalid("涉及环节不正确")
+    content = (data.content or "").strip()
+    if not content:
+        raise Invalid("内容不能为空")
+    if len(content) > CONTENT_MAX_CHARS:
+        raise Invalid(f"内容不能超过 {CONTENT_MAX_CHARS} 个字符（当前 {len(content)} 个）")
+    if data.title and len(data.title) > TITLE_MAX_CHARS:
+        raise Invalid(f"标题不能超过 {TITLE_MAX_CHARS} 个字符")
+    equipment = env.session.get(EquipmentType, data.equipment_type_code or "")
+    if equipment is None or equipment.level.startswith("component"):
+        raise Invalid("设备类别不在特种设备目录中")
+    return equipment
+
+
+def _title_from(content: str) -> str:
+    first = content.strip().split("\n", 1)[0]
+    for stop in "。；！？":
+        first = first.split(stop, 1)[0]
+    return first[:40] + ("…" if len(first) > 40 else "")
+
+
+def list_reports(env: Env, user: User, page: int = 1, per_page: int = 20, mine: bool = False,
+                 status: str | None = None) -> tuple[list[Report], int]:
+    """Reports this person may read, newest first."""
+    stmt = select(Report).where(report_visibility(env.session, user))
+    if mine:
+        stmt = stmt.where(Report.reporter_id == user.id)
+    if status:
+        stmt = stmt.where(Report.status == status)
+    total = count(env.session, stmt)
+    rows = env.session.scalars(stmt.order_by(Report.id.desc()).limit(per_page).offset((page - 1) * per_page))
+    return list(rows), total
+
+
+def get_report(env: Env, user: User, report_id: int, channel: str = "web") -> Report:
+    """A report the person may read; the read is logged (who, when)."""
+    report = env.session.get(Report, report_id)
+    if report is None:
+        raise NotFound("报送信息不存在")
+    if not can_view_report(env.session, user, report):
+        raise Forbidden("无权查看该报送信息")
+    env.session.add(ReportView(report_id=report.id, user_id=user.id, channel=channel, viewed_at=utcnow()))
+    env.session.commit()
+    return report
+
+
+def timeline(env: Env, report_id: int) -> list[InstanceEvent]:
+    """The report's events in order."""
+    stmt = select(InstanceEvent).where(InstanceEvent.report_id == report_id).order_by(InstanceEvent.id)
+    return list(env.session.scalars(stmt))
+
+
+def instance_for_report(env: Env, report_id: int) -> ProcessInstance | None:
+    """The process instance serving a report."""
+    return env.session.scalar(select(ProcessInstance).where(ProcessInstance.report_id == report_id))

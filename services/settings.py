@@ -1,0 +1,113 @@
+"""One frozen settings object, built from the environment once at start-up."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A setting in the environment is missing or malformed."""
+
+
+def _int(env: dict, name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"环境变量 {name} 必须是整数，当前为 {raw!r}") from exc
+
+
+def _bool(env: dict, name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"环境变量 {name} 必须是 true/false，当前为 {raw!r}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the application reads from its environment."""
+
+    database_url: str = "sqlite:///" + str(PROJECT_ROOT / "instance" / "riskmon.db")
+    secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
+    token_max_age_seconds: int = 8 * 3600
+    session_idle_minutes: int = 30
+    upload_dir: str = str(PROJECT_ROOT / "instance" / "uploads")
+    max_upload_bytes: int = 10 * 1024 * 1024
+    max_bpmn_bytes: int = 2 * 1024 * 1024
+    process_dir: str = str(PROJECT_ROOT / "processes")
+    run_scheduler: bool = False
+    scheduler_poll_seconds: int = 5
+    four_eyes_publish: bool = False
+    reminder_lead_hours: int = 24
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_sender: str = "riskmon@localhost"
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    testing: bool = False
+
+    @classmethod
+    def from_env(cls, env: dict | None = None) -> "Settings":
+        """Build settings from environment variables, failing with a message naming the bad one."""
+        env = dict(os.environ if env is None else env)
+        base = cls()
+        secret = env.get("SECRET_KEY") or _instance_secret()
+        settings = replace(
+            base,
+            database_url=env.get("DATABASE_URL") or base.database_url,
+            secret_key=secret,
+            token_max_age_seconds=_int(env, "TOKEN_MAX_AGE_SECONDS", base.token_max_age_seconds),
+            session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", base.session_idle_minutes),
+            upload_dir=env.get("UPLOAD_DIR") or base.upload_dir,
+            max_upload_bytes=_int(env, "MAX_UPLOAD_BYTES", base.max_upload_bytes),
+            run_scheduler=_bool(env, "RUN_SCHEDULER", base.run_scheduler),
+            scheduler_poll_seconds=_int(env, "SCHEDULER_POLL_SECONDS", base.scheduler_poll_seconds),
+            four_eyes_publish=_bool(env, "FOUR_EYES_PUBLISH", base.four_eyes_publish),
+            reminder_lead_hours=_int(env, "REMINDER_LEAD_HOURS", base.reminder_lead_hours),
+            smtp_host=env.get("SMTP_HOST", ""),
+            smtp_port=_int(env, "SMTP_PORT", base.smtp_port),
+            smtp_sender=env.get("SMTP_SENDER") or base.smtp_sender,
+            webhook_url=env.get("WEBHOOK_URL", ""),
+            webhook_secret=env.get("WEBHOOK_SECRET", ""),
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Reject combinations that cannot work."""
+        if not self.database_url.startswith(("sqlite", "postgresql")):
+            raise SettingsError(f"DATABASE_URL 仅支持 sqlite 或 postgresql，当前为 {self.database_url!r}")
+        if self.scheduler_poll_seconds < 1:
+            raise SettingsError("SCHEDULER_POLL_SECONDS 必须大于等于 1")
+        if self.webhook_url and not self.webhook_secret:
+            raise SettingsError("设置了 WEBHOOK_URL 时必须同时设置 WEBHOOK_SECRET")
+
+    @property
+    def database_url_sqlalchemy(self) -> str:
+        """The URL with the psycopg 3 driver named for PostgreSQL."""
+        url = self.database_url
+        if url.startswith("postgresql://"):
+            return "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
+
+
+def _instance_secret() -> str:
+    """A per-installation secret kept under instance/, so sessions survive restarts."""
+    path = PROJECT_ROOT / "instance" / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    return key

@@ -1,0 +1,48 @@
+"""Database set-up details that SQLAlchemy leaves to the application."""
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+
+def configure_engine(engine: Engine) -> None:
+    """SQLite: WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for write transactions.
+
+    pysqlite's own transaction handling starts transactions lazily and cannot take the write lock
+    up front, so we turn it off and emit BEGIN ourselves (SQLAlchemy docs, "Serializable isolation /
+    Savepoints / Transactional DDL" for pysqlite).
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        immediate = connection.get_execution_options().get("sqlite_immediate", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def begin_write(session: Session) -> None:
+    """Start the unit of work holding the write lock (SQLite) so that it cannot deadlock on upgrade.
+
+    A read-only transaction already open (for example the one that loaded the current user) is
+    ended first; on PostgreSQL row locks are taken where the rows are read, so this does nothing.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            return
+        session.rollback()
+    session.connection(execution_options={"sqlite_immediate": True})

@@ -1,0 +1,73 @@
+"""The Flask application factory."""
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, g
+
+from engine import ProcessStore
+from handlers import HANDLERS
+from services.context import Env
+from services.settings import Settings
+from storage.database import configure_engine
+
+from .extensions import db, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Wire settings, database, engine, blueprints, error handlers and CLI; start nothing else."""
+    settings = settings or Settings.from_env()
+    app = Flask(__name__, instance_path=str(Path(settings.upload_dir).parent))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.database_url_sqlalchemy,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings),
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes + 64 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_idle_minutes),
+        JSON_AS_ASCII=False,
+        TESTING=settings.testing,
+    )
+    app.json.ensure_ascii = False
+    app.extensions["riskmon.settings"] = settings
+    app.extensions["riskmon.store"] = ProcessStore(HANDLERS)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    with app.app_context():
+        configure_engine(db.engine)
+    _register_blueprints(app)
+    from .cli import register_commands
+    register_commands(app)
+    if settings.run_scheduler:
+        from .scheduling import start_scheduler
+        start_scheduler(app)
+    return app
+
+
+def _engine_options(settings: Settings) -> dict:
+    if settings.database_url.startswith("sqlite"):
+        return {"connect_args": {"check_same_thread": False, "timeout": 30}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .api import api
+    from .errors import register_error_handlers
+    from .pages import register_pages
+
+    app.register_blueprint(api)
+    register_pages(app)
+    register_error_handlers(app)
+
+
+def env() -> Env:
+    """The per-request service environment."""
+    if "riskmon_env" not in g:
+        from flask import current_app
+        g.riskmon_env = Env(db.session(), current_app.extensions["riskmon.store"],
+                            current_app.extensions["riskmon.settings"])
+    return g.riskmon_env

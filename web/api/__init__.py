@@ -1,0 +1,19 @@
+"""The JSON API at /api/v1 (CONTRACT.md). Each resource has its own module."""
+from __future__ import annotations
+
+from flask import Blueprint, g, request
+
+from . import auth as _auth
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@api.before_request
+def _authenticate():
+    if request.endpoint in _auth.PUBLIC_ENDPOINTS or request.method == "OPTIONS":
+        return None
+    g.api_user = _auth.user_from_bearer(request.headers.get("Authorization", ""))
+    return None
+
+
+from . import admin, monitoring_points, openapi, process_versions, reports, stats, tasks, users  # noqa: E402,F401

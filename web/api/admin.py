@@ -1,0 +1,1 @@
+"""Admin instance endpoints (/admin/instances…) — filled in by the admin-console work."""

@@ -1,0 +1,49 @@
+"""Bearer tokens: signed, expiring, void once the password changes."""
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app, g
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from services.errors import Unauthorized
+from storage.models import User
+
+from ..extensions import db
+
+PUBLIC_ENDPOINTS = {"api.issue_token", "api.openapi_document"}
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="riskmon-api-token")
+
+
+def _password_fingerprint(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:12]
+
+
+def issue(user: User) -> str:
+    """A token for this person."""
+    return _serializer().dumps({"uid": user.id, "pw": _password_fingerprint(user)})
+
+
+def user_from_bearer(header: str) -> User:
+    """The person a `Bearer <token>` header names, or 401."""
+    if not header.startswith("Bearer "):
+        raise Unauthorized("缺少访问令牌，请先调用 /api/v1/auth/token 登录")
+    settings = current_app.extensions["riskmon.settings"]
+    try:
+        payload = _serializer().loads(header[7:].strip(), max_age=settings.token_max_age_seconds)
+    except SignatureExpired:
+        raise Unauthorized("访问令牌已过期，请重新登录") from None
+    except BadSignature:
+        raise Unauthorized("访问令牌无效") from None
+    user = db.session.get(User, payload.get("uid")) if isinstance(payload, dict) else None
+    if user is None or not user.active or payload.get("pw") != _password_fingerprint(user):
+        raise Unauthorized("访问令牌已失效，请重新登录")
+    return user
+
+
+def current_user() -> User:
+    """The authenticated caller of this API request."""
+    return g.api_user

@@ -1,0 +1,78 @@
+"""Monitoring-point registry endpoints."""
+from __future__ import annotations
+
+from flask import jsonify, request
+from marshmallow import Schema, fields, validate
+
+from services import monitoring_points as points
+from storage.models import POINT_KIND_LABELS, MonitoringPointKind
+from web import env
+
+from . import api
+from .auth import current_user
+from .common import json_body, listing, load, paging
+from .presenters import iso
+from .schemas import REQUIRED
+
+
+class PointCreate(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=2, max=128), error_messages=REQUIRED)
+    kind = fields.String(required=True, validate=validate.OneOf([k.value for k in MonitoringPointKind]),
+                         error_messages=REQUIRED)
+    division_code = fields.String(required=True, validate=validate.Length(equal=6), error_messages=REQUIRED)
+    control_level = fields.Integer(load_default=None, allow_none=True, validate=validate.OneOf([1, 2]))
+    credit_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32))
+    address = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=255))
+    responsible_person = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    responsible_phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32))
+
+
+class DirectorAssign(Schema):
+    user_id = fields.Integer(required=True, strict=True, error_messages=REQUIRED)
+
+
+def point_json(point) -> dict:
+    return {"id": point.id, "name": point.name, "kind": point.kind.value, "kind_label": POINT_KIND_LABELS[point.kind],
+            "division_code": point.division_code, "control_level": point.control_level,
+            "credit_code": point.credit_code, "address": point.address,
+            "responsible_person": point.responsible_person, "responsible_phone": point.responsible_phone,
+            "confirmed": point.confirmed, "confirmed_at": iso(point.confirmed_at),
+            "is_enterprise": point.is_enterprise,
+            "safety_directors": [{"id": u.id, "display_name": u.display_name} for u in point.safety_directors]}
+
+
+@api.get("/monitoring-points")
+def list_points():
+    page, per_page = paging()
+    confirmed = {"1": True, "0": False}.get(request.args.get("confirmed", ""))
+    rows, total = points.list_points(env(), current_user(), page, per_page, request.args.get("kind") or None, confirmed)
+    return jsonify(listing([point_json(p) for p in rows], total, page, per_page))
+
+
+@api.post("/monitoring-points")
+def create_point():
+    body = load(PointCreate(), json_body())
+    return jsonify(point_json(points.register_point(env(), current_user(), points.PointInput(**body)))), 201
+
+
+@api.get("/monitoring-points/<int:point_id>")
+def get_point(point_id: int):
+    return jsonify(point_json(points.get_point(env(), current_user(), point_id)))
+
+
+@api.post("/monitoring-points/<int:point_id>/confirm")
+def confirm_point(point_id: int):
+    return jsonify(point_json(points.confirm_point(env(), current_user(), point_id)))
+
+
+@api.post("/monitoring-points/<int:point_id>/safety-directors")
+def add_director(point_id: int):
+    body = load(DirectorAssign(), json_body())
+    points.assign_safety_director(env(), current_user(), point_id, body["user_id"])
+    return jsonify(point_json(points.get_point(env(), current_user(), point_id))), 201
+
+
+@api.delete("/monitoring-points/<int:point_id>/safety-directors/<int:user_id>")
+def remove_director(point_id: int, user_id: int):
+    points.remove_safety_director(env(), current_user(), point_id, user_id)
+    return "", 204

@@ -1,0 +1,46 @@
+"""Reports: submit, list (scoped), detail with timeline."""
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from services import reports as report_service
+from services.access import sees_reporter_identity
+from web import env
+
+from . import api
+from .auth import current_user
+from .common import json_body, listing, load, paging
+from .presenters import event_json, report_json
+from .schemas import ReportCreate
+
+
+@api.post("/reports")
+def create_report():
+    """Submit a report; its tracking number is assigned at once."""
+    body = load(ReportCreate(), json_body())
+    report = report_service.submit_report(env(), current_user(), report_service.ReportInput(**body))
+    return jsonify(report_json(report)), 201
+
+
+@api.get("/reports")
+def list_reports():
+    """Reports the caller may read, newest first."""
+    page, per_page = paging()
+    user = current_user()
+    rows, total = report_service.list_reports(env(), user, page, per_page, mine=request.args.get("mine") == "1",
+                                              status=request.args.get("status") or None)
+    show = sees_reporter_identity(user)
+    return jsonify(listing([report_json(r, show) for r in rows], total, page, per_page))
+
+
+@api.get("/reports/<int:report_id>")
+def get_report(report_id: int):
+    """One report with its timeline; the read is logged."""
+    user = current_user()
+    report = report_service.get_report(env(), user, report_id, channel="api")
+    data = report_json(report, sees_reporter_identity(user))
+    data["timeline"] = [event_json(e) for e in report_service.timeline(env(), report.id)]
+    instance = report_service.instance_for_report(env(), report.id)
+    data["instance"] = {"id": instance.id, "status": instance.status.value,
+                        "waiting_element": instance.waiting_element} if instance else None
+    return jsonify(data)

@@ -1,0 +1,1 @@
+"""Statistics endpoints (/stats/summary) — filled in by the center's statistics work."""

@@ -1,0 +1,54 @@
+"""The caller's open tasks and the actions on them."""
+from __future__ import annotations
+
+from flask import jsonify, request
+from sqlalchemy import select
+
+from services import tasks as task_service
+from storage.models import Report
+from web import env
+
+from . import api
+from .auth import current_user
+from .common import int_arg, json_body, listing, load, paging
+from .presenters import task_json
+from .schemas import TaskComplete
+
+
+@api.get("/tasks")
+def list_tasks():
+    """Open tasks the caller may work, due soonest first."""
+    page, per_page = paging()
+    result = task_service.list_tasks(
+        env(), current_user(), page, per_page, sort=request.args.get("sort", "due"),
+        with_total=request.args.get("count", "1") != "0", report_id=int_arg("report_id"),
+        element_id=request.args.get("element_id") or None, q=request.args.get("q") or None)
+    ids = [t.report_id for t in result.items]
+    reports = {r.id: r for r in env().session.scalars(select(Report).where(Report.id.in_(ids)))} if ids else {}
+    items = [task_json(t, reports.get(t.report_id)) for t in result.items]
+    return jsonify(listing(items, result.total, page, per_page, has_next=result.has_next))
+
+
+@api.get("/tasks/<task_id>")
+def get_task(task_id: str):
+    """One task the caller may work."""
+    task = task_service.get_task(env(), current_user(), task_id)
+    return jsonify(task_json(task, env().session.get(Report, task.report_id)))
+
+
+@api.post("/tasks/<task_id>/claim")
+def claim_task(task_id: str):
+    return jsonify(task_json(task_service.claim(env(), current_user(), task_id)))
+
+
+@api.post("/tasks/<task_id>/unclaim")
+def unclaim_task(task_id: str):
+    return jsonify(task_json(task_service.unclaim(env(), current_user(), task_id)))
+
+
+@api.post("/tasks/<task_id>/complete")
+def complete_task(task_id: str):
+    """Complete with form data: 409 if no longer open, 403 if not the caller's, 422 if invalid."""
+    body = load(TaskComplete(), json_body())
+    task = task_service.complete_task(env(), current_user(), task_id, body["data"])
+    return jsonify(task_json(task))

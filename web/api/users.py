@@ -1,0 +1,26 @@
+"""Sign-in and the caller's profile."""
+from __future__ import annotations
+
+from flask import jsonify
+
+from services.auth import authenticate
+from web import env
+
+from . import api, auth
+from .common import json_body, load
+from .presenters import user_json
+from .schemas import TokenRequest
+
+
+@api.post("/auth/token", endpoint="issue_token")
+def issue_token():
+    """Exchange username and password for a bearer token."""
+    body = load(TokenRequest(), json_body())
+    user = authenticate(env(), body["username"], body["password"])
+    return jsonify({"token": auth.issue(user), "expires_in": env().settings.token_max_age_seconds})
+
+
+@api.get("/me")
+def me():
+    """The caller."""
+    return jsonify(user_json(auth.current_user()))

@@ -1,0 +1,116 @@
+"""The `riskmon` command line: database, demo data, deployments, scheduler, instances."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+
+from services import processes
+from services.context import Env
+
+
+def _env() -> Env:
+    from . import env
+    return env()
+
+
+def init_database() -> None:
+    """Create or upgrade the schema with the migrations, then load reference data and the diagram."""
+    from flask_migrate import upgrade
+
+    from services.reference_data import load_reference_data
+
+    upgrade()
+    e = _env()
+    load_reference_data(e.session)
+    e.session.commit()
+    default = Path(e.settings.process_dir) / "risk_disposal.bpmn"
+    processes.deploy(e, default.read_text(encoding="utf-8"), note="随系统部署的初始流程")
+
+
+def register_commands(app: Flask) -> None:
+    """Attach commands to the app's CLI group."""
+
+    @app.cli.command("init-db")
+    @with_appcontext
+    def init_db():
+        """建立/升级数据库结构，载入行政区划、设备目录与默认流程。"""
+        init_database()
+        click.echo("数据库已就绪")
+
+    @app.cli.command("seed-demo")
+    @click.option("--no-reports", is_flag=True, help="只建账户与监测点，不生成演示报送")
+    @with_appcontext
+    def seed_demo(no_reports):
+        """载入演示账户、监测点与演示报送（仅在空库时）。"""
+        from services.demo import seed_demo as seed
+
+        init_database()
+        created = seed(_env(), with_reports=not no_reports)
+        click.echo("演示数据已载入" if created else "演示数据已存在，未重复载入")
+
+    @app.cli.command("deploy")
+    @click.argument("bpmn_file", type=click.Path(exists=True, dir_okay=False))
+    @with_appcontext
+    def deploy(bpmn_file):
+        """校验并发布一个流程图文件，新报送将使用该版本。"""
+        from services.errors import ServiceError
+
+        try:
+            version = processes.deploy(_env(), Path(bpmn_file).read_bytes(), note=f"命令行部署 {bpmn_file}")
+        except ServiceError as exc:
+            for d in exc.details or []:
+                click.echo(f"  [{d.get('element_id') or '-'}] {d.get('message')}", err=True)
+            raise click.ClickException(exc.message) from None
+        click.echo(f"已发布 {version.process_id} 第 {version.version} 版")
+
+    @app.cli.command("instances")
+    @click.option("--status", default=None, help="按状态筛选，如 error / suspended / waiting")
+    @click.option("--limit", default=50, show_default=True)
+    @with_appcontext
+    def instances(status, limit):
+        """列出流程实例（运维排查用）。"""
+        from sqlalchemy import select
+
+        from storage.models import ProcessInstance
+
+        stmt = select(ProcessInstance).order_by(ProcessInstance.id.desc()).limit(limit)
+        if status:
+            stmt = stmt.where(ProcessInstance.status == status)
+        for inst in _env().session.scalars(stmt):
+            click.echo(f"{inst.id:>6}  报送#{inst.report_id:<6} {inst.status.value:<20} "
+                       f"{inst.waiting_element or '-':<24} {inst.error_message or ''}")
+
+    @app.cli.command("retry")
+    @click.argument("instance_id", type=int)
+    @with_appcontext
+    def retry(instance_id):
+        """重试出错的流程实例（重新执行失败的服务任务）。"""
+        from services.admin_actions import retry_instance
+        from services.errors import ServiceError
+
+        try:
+            inst = retry_instance(_env(), None, instance_id, reason="命令行重试")
+        except ServiceError as exc:
+            raise click.ClickException(exc.message) from None
+        click.echo(f"实例 {inst.id} 当前状态：{inst.status.value} {inst.error_message or ''}")
+
+    @app.cli.command("scheduler")
+    @with_appcontext
+    def scheduler():
+        """运行定时任务进程（定时器、通知、卡滞检测）。生产环境只运行一个。"""
+        from .scheduling import run_scheduler_forever
+
+        run_scheduler_forever(app)
+
+
+def main() -> None:
+    """Entry point of the `riskmon` console script."""
+    from . import create_app
+
+    cli = FlaskGroup(create_app=lambda: create_app(), add_default_commands=True,
+                     help="陕西省特种设备风险监测平台 命令行")
+    sys.exit(cli.main(prog_name="riskmon"))

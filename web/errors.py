@@ -1,0 +1,74 @@
+"""Error handling: JSON `{"error": {code, message, details?}}` under /api, Chinese pages elsewhere."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from services.errors import ServiceError
+
+from .extensions import db
+
+log = logging.getLogger(__name__)
+
+HTTP_MESSAGES = {
+    400: "请求格式不正确", 401: "请先登录", 403: "无权执行该操作", 404: "请求的资源不存在",
+    405: "不支持该请求方法", 409: "操作冲突，请刷新后重试", 413: "上传内容过大", 415: "不支持的内容类型",
+    422: "提交的数据不合法", 423: "账户已锁定", 429: "请求过于频繁", 500: "服务器内部错误，请稍后再试",
+    503: "服务暂时不可用（数据库无法连接），请稍后再试",
+}
+
+
+def wants_json() -> bool:
+    """API paths and JSON clients get JSON errors."""
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def error_response(status: int, code: str, message: str, details=None):
+    """Render an error for the current request."""
+    if wants_json():
+        body = {"error": {"code": code, "message": message}}
+        if details is not None:
+            body["error"]["details"] = details
+        return jsonify(body), status
+    return render_template("error.html", status=status, message=message, details=details), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Map service errors, HTTP errors and a lost database to clear answers, never a bare 500."""
+
+    @app.errorhandler(ServiceError)
+    def _service_error(exc: ServiceError):
+        db.session.rollback()
+        return error_response(exc.status, exc.code, exc.message, exc.details)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        status = exc.code or 500
+        message = HTTP_MESSAGES.get(status, exc.description or "请求失败")
+        if status == 413:
+            limit = app.extensions["riskmon.settings"].max_upload_bytes // (1024 * 1024)
+            message = f"上传内容过大，单个文件不能超过 {limit} MB"
+        return error_response(status, exc.name.lower().replace(" ", "_"), message)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def _database_error(exc):
+        log.exception("database error")
+        _safe_rollback()
+        return error_response(503, "database_unavailable", HTTP_MESSAGES[503])
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc):
+        log.exception("unexpected error")
+        _safe_rollback()
+        return error_response(500, "internal_error", HTTP_MESSAGES[500])
+
+
+def _safe_rollback() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection may be gone; nothing else to do
+        log.warning("rollback failed", exc_info=True)

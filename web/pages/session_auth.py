@@ -1,0 +1,80 @@
+"""Browser sessions: who is signed in, idle timeout, CSRF tokens, role checks for pages."""
+from __future__ import annotations
+
+import hmac
+import secrets
+from functools import wraps
+from time import time
+
+from flask import abort, current_app, g, redirect, request, session, url_for
+
+from storage.models import User
+
+from ..extensions import db
+
+CSRF_FIELD = "csrf_token"
+
+
+def sign_in(user: User) -> None:
+    """Start a fresh session for this person (new CSRF token, no fixation)."""
+    session.clear()
+    session.permanent = True
+    session["uid"] = user.id
+    session["seen"] = int(time())
+    session[CSRF_FIELD] = secrets.token_urlsafe(32)
+
+
+def sign_out() -> None:
+    session.clear()
+
+
+def current_user() -> User | None:
+    """The signed-in person, or None (also None once idle past the timeout)."""
+    if "page_user" in g:
+        return g.page_user
+    user = None
+    uid = session.get("uid")
+    idle = current_app.extensions["riskmon.settings"].session_idle_minutes * 60
+    if uid is not None and int(time()) - int(session.get("seen", 0)) <= idle:
+        user = db.session.get(User, uid)
+        if user is not None and user.active:
+            session["seen"] = int(time())
+        else:
+            user = None
+    elif uid is not None:
+        session.clear()
+        g.session_expired = True
+    g.page_user = user
+    return user
+
+
+def csrf_token() -> str:
+    """The session's CSRF token (created on first use)."""
+    if CSRF_FIELD not in session:
+        session[CSRF_FIELD] = secrets.token_urlsafe(32)
+    return session[CSRF_FIELD]
+
+
+def check_csrf() -> None:
+    """Refuse a state-changing request without the session's token (form field or X-CSRF-Token header)."""
+    sent = request.form.get(CSRF_FIELD) or request.headers.get("X-CSRF-Token") or ""
+    expected = session.get(CSRF_FIELD) or ""
+    if not expected or not hmac.compare_digest(sent, expected):
+        abort(400, description="CSRF")
+
+
+def login_required(*roles: str):
+    """Page decorator: signed in (else to /login), holding one of `roles` if given (else 403)."""
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            user = current_user()
+            if user is None:
+                return redirect(url_for("auth_pages.login", next=request.full_path))
+            if roles and not user.has_role(*roles):
+                abort(403)
+            if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+                check_csrf()
+            return view(*args, **kwargs)
+        return wrapped
+    return decorate

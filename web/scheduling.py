@@ -1,0 +1,57 @@
+"""APScheduler 3 wiring: one scheduler process in production, in-process for the embedded default."""
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from flask import Flask
+
+from services.timers import fire_due_timers
+
+log = logging.getLogger(__name__)
+
+
+def _job(app: Flask, func):
+    def run():
+        with app.app_context():
+            from . import env
+            try:
+                func(env())
+            finally:
+                from .extensions import db
+                db.session.remove()
+    run.__name__ = func.__name__
+    return run
+
+
+def build_scheduler(app: Flask) -> BackgroundScheduler:
+    """A scheduler with the platform's jobs (timers; more are added by their features)."""
+    settings = app.extensions["riskmon.settings"]
+    scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
+    scheduler.add_job(_job(app, fire_due_timers), "interval", seconds=settings.scheduler_poll_seconds,
+                      id="fire_due_timers")
+    for job_id, func, seconds in app.extensions.get("riskmon.jobs", []):
+        scheduler.add_job(_job(app, func), "interval", seconds=seconds, id=job_id)
+    return scheduler
+
+
+def start_scheduler(app: Flask) -> BackgroundScheduler:
+    """Start jobs in this process (embedded default)."""
+    scheduler = build_scheduler(app)
+    scheduler.start()
+    app.extensions["riskmon.scheduler"] = scheduler
+    return scheduler
+
+
+def run_scheduler_forever(app: Flask) -> None:
+    """`riskmon scheduler`: run the jobs until SIGTERM/SIGINT."""
+    stop = threading.Event()
+    scheduler = build_scheduler(app)
+    scheduler.start()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    log.info("scheduler started")
+    stop.wait()
+    scheduler.shutdown(wait=True)
