@@ -19,7 +19,7 @@ from .errors import Conflict, Forbidden, NotFound
 from .forms import clean_form_data
 
 SORTS = {
-    "due": (HumanTask.due_at.asc().nulls_last(), HumanTask.created_at.asc()),
+    "due": (HumanTask.due_at.asc(), HumanTask.created_at.asc()),
     "created": (HumanTask.created_at.asc(),),
     "-created": (HumanTask.created_at.desc(),),
     "priority": (HumanTask.priority.desc(), HumanTask.created_at.asc()),

@@ -44,5 +44,5 @@ def begin_write(session: Session) -> None:
     if session.in_transaction():
         if session.new or session.dirty or session.deleted:
             return
-        session.rollback()
+        session.commit()  # ends the read-only transaction; nothing to write
     session.connection(execution_options={"sqlite_immediate": True})

@@ -291,7 +291,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_human_task'))
     )
     with op.batch_alter_table('human_task', schema=None) as batch_op:
-        batch_op.create_index('ix_human_task_inbox', ['state', 'candidate_group', 'division_code', 'created_at'], unique=False)
+        batch_op.create_index('ix_human_task_inbox', ['state', 'candidate_group', 'division_code', 'due_at', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_human_task_instance_id'), ['instance_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_human_task_report_id'), ['report_id'], unique=False)
         batch_op.create_index('ix_human_task_unit', ['state', 'candidate_group', 'monitoring_point_id'], unique=False)

@@ -92,7 +92,7 @@ class HumanTask(Base):
 
     __tablename__ = "human_task"
     __table_args__ = (
-        Index("ix_human_task_inbox", "state", "candidate_group", "division_code", "created_at"),
+        Index("ix_human_task_inbox", "state", "candidate_group", "division_code", "due_at", "created_at"),
         Index("ix_human_task_unit", "state", "candidate_group", "monitoring_point_id"),
     )
 

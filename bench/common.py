@@ -1,0 +1,70 @@
+"""Shared set-up for the benchmarks: a seeded SQLite installation in a temporary folder."""
+from __future__ import annotations
+
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+COUNTY_PATH = [
+    ("county.610113", "county_disposal", {"decision": "escalate", "measures": "现场核查", "risk_level": "major",
+                                          "quality_score": 4}),
+    ("city.610100", "city_assessment", {"decision": "escalate", "assessment_opinion": "需省级研判",
+                                        "risk_level": "major", "quality_score": 4}),
+    ("center", "center_assessment", {"risk_level": "major", "hazard_grade": "major", "assessment_summary": "重大隐患",
+                                     "mitigation_measures": "专项排查", "quality_score": 5}),
+    ("province", "province_decision", {"guidance": "督促整改"}),
+    ("county.610113", "local_rectification", {"rectification_result": "已整改", "rectified_on": "2026-11-28"}),
+    ("province", "province_verification", {"decision": "close", "verification_opinion": "同意"}),
+]
+
+
+def make_app(tmp: Path | None = None):
+    """A migrated, seeded (no demo reports) app on a fresh SQLite file."""
+    from services.demo import seed_demo
+    from services.settings import Settings
+    from web import create_app, env
+    from web.cli import init_database
+    from web.extensions import db
+
+    tmp = tmp or Path(tempfile.mkdtemp(prefix="riskmon-bench-"))
+    settings = Settings(database_url=f"sqlite:///{tmp}/bench.db", secret_key="bench", upload_dir=str(tmp / "up"),
+                        process_dir=str(ROOT / "processes"))
+    app = create_app(settings)
+    with app.app_context():
+        init_database()
+        db.create_all()
+        seed_demo(env(), with_reports=False)
+        db.session.remove()
+    return app, tmp
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def p95_ms(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[max(0, int(len(ordered) * 0.95) - 1)] * 1000
+
+
+def timed(func, *args):
+    start = time.perf_counter()
+    result = func(*args)
+    return time.perf_counter() - start, result
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo", encoding="utf-8"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import os
+    return f"{platform.python_implementation()} {platform.python_version()}, {cpu}, {os.cpu_count()} cores"

@@ -1,0 +1,13 @@
+"""Run every benchmark in turn (`make bench`)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+for script in ("lifecycle.py", "inbox.py", "stats_summary.py"):
+    if (HERE / script).exists():
+        print(f"== {script}", flush=True)
+        subprocess.run([sys.executable, str(HERE / script)], check=True)
