@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from handlers import HandlerContext
 from handlers.routing import GROUP_TIERS, assign
 from storage.models import (
-    HumanTask, InstanceStatus, ProcessInstance, ProcessVersion, Report, TaskState, Tier, utcnow,
+    DecisionTable, HumanTask, InstanceStatus, ProcessInstance, ProcessVersion, Report, TaskState, Tier, utcnow,
 )
 from storage.repositories import add_event
 
@@ -42,16 +42,18 @@ class ProcessStore:
         self.serializer = InstanceSerializer()
         self.specs = spec_cache or SpecCache()
         self.live = LiveCache()
-        self._version_xml: dict[int, str] = {}
+        self._version_xml: dict[int, tuple[str, tuple[str, ...]]] = {}
 
     # -- specs -------------------------------------------------------------------------------
     def bundle_for(self, session: Session, version_id: int) -> SpecBundle:
         """The parsed spec of a process version (parsed once per content hash)."""
-        xml = self._version_xml.get(version_id)
-        if xml is None:
-            xml = session.get(ProcessVersion, version_id).bpmn_xml
-            self._version_xml[version_id] = xml
-        return self.specs.get(xml)
+        source = self._version_xml.get(version_id)
+        if source is None:  # a version (diagram and decision tables) never changes once stored
+            decisions = tuple(session.scalars(select(DecisionTable.dmn_xml).where(
+                DecisionTable.process_version_id == version_id).order_by(DecisionTable.decision_id)))
+            source = (session.get(ProcessVersion, version_id).bpmn_xml, decisions)
+            self._version_xml[version_id] = source
+        return self.specs.get(*source)
 
     # -- steps -------------------------------------------------------------------------------
     def start(self, session: Session, version: ProcessVersion, report: Report,

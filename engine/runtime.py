@@ -8,6 +8,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.task import TaskState
 
 from .dialect import HandlerFailed, SafeScriptEngine, TopicServiceTask
@@ -126,7 +127,7 @@ class Runtime:
         """The READY user task with this id, or TaskNotOpen."""
         try:
             task = workflow.get_task_from_id(UUID(str(task_id)))
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, TaskNotFoundException):
             task = None
         if task is None or not task.task_spec.manual or not task.has_state(TaskState.READY):
             raise TaskNotOpen(task_id)
@@ -136,7 +137,7 @@ class Runtime:
         """True when the task exists and finished normally (not cancelled)."""
         try:
             task = workflow.get_task_from_id(UUID(str(task_id)))
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, TaskNotFoundException):
             return False
         return task is not None and task.has_state(TaskState.COMPLETED)
 

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
+from .decisions import add_to_parser
 from .dialect import DialectParser
 from .xml_safety import parse_untrusted_xml
 
@@ -47,19 +49,29 @@ def executable_process_id(root) -> str:
     raise SpecError("图中没有可执行的流程（bpmn:process isExecutable=\"true\"）")
 
 
-def parse_bundle(xml: str | bytes, max_bytes: int = 2 * 1024 * 1024) -> SpecBundle:
-    """Safely parse a diagram into an executable bundle, or raise SpecError."""
+def parse_bundle(xml: str | bytes, max_bytes: int = 2 * 1024 * 1024, decisions: Sequence[str] = ()) -> SpecBundle:
+    """Safely parse a diagram (and the DMN decision tables it calls) into a bundle, or raise SpecError."""
     root = parse_untrusted_xml(xml, max_bytes)
     process_id = executable_process_id(root)
     parser = DialectParser()
     try:
+        add_to_parser(parser, decisions)
         parser.add_bpmn_xml(root.getroottree(), filename=f"{process_id}.bpmn")
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as exc:
         raise SpecError(str(exc).split("\n")[0], getattr(exc, "id", None)) from None
+    except KeyError as exc:  # the Camunda parser reads camunda:decisionRef with node.attrib[...]
+        raise SpecError(f"缺少必需的属性：{exc}") from None
     names = {el.get("id"): el.get("name") or el.get("id") for el in root.iter() if el.get("id")}
-    return SpecBundle(content_hash(xml), process_id, spec, subprocess_specs, names)
+    return SpecBundle(bundle_key(xml, decisions), process_id, spec, subprocess_specs, names)
+
+
+def bundle_key(xml: str | bytes, decisions: Sequence[str] = ()) -> str:
+    """The cache key of a diagram with its decision tables (the diagram's own hash when it has none)."""
+    if not decisions:
+        return content_hash(xml)
+    return content_hash(content_hash(xml) + "".join(sorted(content_hash(d) for d in decisions)))
 
 
 class SpecCache:
@@ -70,12 +82,12 @@ class SpecCache:
         self._lock = threading.Lock()
         self._max = max_entries
 
-    def get(self, xml: str) -> SpecBundle:
-        """The bundle for this diagram text, parsing it on first use."""
-        key = content_hash(xml)
+    def get(self, xml: str, decisions: Sequence[str] = ()) -> SpecBundle:
+        """The bundle for this diagram text (and decision tables), parsing it on first use."""
+        key = bundle_key(xml, decisions)
         bundle = self._bundles.get(key)
         if bundle is None:
-            bundle = parse_bundle(xml)
+            bundle = parse_bundle(xml, decisions=decisions)
             with self._lock:
                 if len(self._bundles) >= self._max:
                     self._bundles.pop(next(iter(self._bundles)))

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 
+from .decisions import add_to_parser, check_decisions
 from .dialect import KNOWN_FIELD_TYPES, DialectParser
 from .expressions import ExpressionEnvironment, UnsafeExpression
 from .specs import BPMN_NS
@@ -48,8 +49,8 @@ class DiagramValidator:
         self.roles = frozenset(roles)
         self.expressions = expressions or ExpressionEnvironment()
 
-    def validate(self, xml: bytes | str, max_bytes: int) -> list[Problem]:
-        """Every problem found; an empty list means the diagram may be published."""
+    def validate(self, xml: bytes | str, max_bytes: int, decisions: Sequence[str] = ()) -> list[Problem]:
+        """Every problem found (in the diagram and the DMN tables it calls); empty means publishable."""
         try:
             root = parse_untrusted_xml(xml, max_bytes)
         except UnsafeXml as exc:
@@ -63,8 +64,9 @@ class DiagramValidator:
         for check in (self._scripts, self._service_tasks, self._user_tasks, self._expressions,
                       self._gateways, self._reachability, self._diagram_interchange):
             problems.extend(check(root, processes))
+        problems.extend(Problem(p.element_id, p.message) for p in check_decisions(root, decisions, self.expressions))
         if not problems:
-            problems.extend(self._parse(root))
+            problems.extend(self._parse(root, decisions))
         return problems
 
     def _scripts(self, root, processes):
@@ -115,7 +117,8 @@ class DiagramValidator:
                 yield from self._expression(flow.get("id"), cond.text or "", "条件")
         for tag in ("timeDuration", "timeDate", "timeCycle"):
             for timer in root.iter(_b(tag)):
-                yield from self._expression(_owner_id(timer), timer.text or "", "定时器表达式")
+                # report the event (a shape the modeler can mark), not its timerEventDefinition
+                yield from self._expression(_owner_id(timer.getparent().getparent()), timer.text or "", "定时器表达式")
 
     def _expression(self, element_id, text, what):
         try:
@@ -161,9 +164,10 @@ class DiagramValidator:
                     if el.get("id") not in drawn:
                         yield Problem(el.get("id"), f"“{el.get('name') or el.get('id')}”缺少图形信息（BPMN DI），建模器中无法显示")
 
-    def _parse(self, root):
+    def _parse(self, root, decisions: Sequence[str] = ()):
         parser = DialectParser(validator=BpmnValidator())
         try:
+            add_to_parser(parser, decisions)
             parser.add_bpmn_xml(root.getroottree(), filename="diagram.bpmn")
             for process_id in parser.get_process_ids():
                 parser.get_spec(process_id)

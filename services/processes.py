@@ -1,13 +1,18 @@
 """Process versions: deploy a diagram as a draft, publish it, find the one new reports start on."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from collections.abc import Sequence
 
-from engine import SpecError, UnsafeXml, parse_bundle
+from sqlalchemy import case, func, select
+
+from engine import SpecError, UnsafeXml
+from engine.decisions import describe as describe_decision
 from engine.specs import content_hash, executable_process_id
 from engine.validation import DiagramValidator, Problem
 from engine.xml_safety import parse_untrusted_xml
-from storage.models import ProcessVersion, Role, VersionState, utcnow
+from storage.models import (
+    DecisionTable, InstanceStatus, ProcessInstance, ProcessVersion, Role, VersionState, utcnow,
+)
 
 from .context import Env
 from .errors import Conflict, Invalid, NotFound
@@ -15,12 +20,18 @@ from .errors import Conflict, Invalid, NotFound
 DEFAULT_PROCESS_ID = "risk_disposal"
 
 
-def create_draft(env: Env, xml: bytes | str, actor_id: int | None = None, note: str | None = None) -> ProcessVersion:
-    """Validate a diagram and store it as the next draft version; 422 with per-element details."""
-    problems = validate_diagram(env, xml)
+def create_draft(env: Env, xml: bytes | str, actor_id: int | None = None, note: str | None = None,
+                 decisions: Sequence[str] = (), base_version_id: int | None = None) -> ProcessVersion:
+    """Validate a diagram and store it as the next draft version; 422 with per-element details.
+
+    The draft keeps the decision tables (DMN) of `base_version_id` (default: the published version),
+    with `decisions` added or replacing tables of the same decision id.
+    """
+    text = xml.decode("utf-8") if isinstance(xml, bytes) else xml
+    tables = decision_tables_for_draft(env, text, decisions, base_version_id)
+    problems = validate_diagram(env, xml, list(tables.values()))
     if problems:
         raise Invalid("流程图校验未通过", details=[p.as_dict() for p in problems])
-    text = xml.decode("utf-8") if isinstance(xml, bytes) else xml
     process_id = executable_process_id(parse_untrusted_xml(text, env.settings.max_bpmn_bytes))
     latest = env.session.scalar(select(func.max(ProcessVersion.version)).where(
         ProcessVersion.process_id == process_id)) or 0
@@ -28,14 +39,42 @@ def create_draft(env: Env, xml: bytes | str, actor_id: int | None = None, note: 
                              content_hash=content_hash(text), state=VersionState.DRAFT, note=note,
                              created_by_id=actor_id, created_at=utcnow())
     env.session.add(version)
+    env.session.flush()
+    for decision_id, dmn in sorted(tables.items()):
+        env.session.add(DecisionTable(process_version_id=version.id, decision_id=decision_id,
+                                      name=describe_decision(dmn).name, dmn_xml=dmn,
+                                      content_hash=content_hash(dmn), created_at=utcnow()))
     env.session.commit()
     return version
 
 
-def validate_diagram(env: Env, xml: bytes | str) -> list[Problem]:
-    """Every problem of a diagram against this installation's handlers and roles."""
+def decision_tables_for_draft(env: Env, xml: str, decisions: Sequence[str],
+                              base_version_id: int | None) -> dict[str, str]:
+    """decision id → DMN text for a new draft; an unreadable DMN is kept under a placeholder key so
+    that validation reports it."""
+    if base_version_id is None:
+        try:
+            process_id = executable_process_id(parse_untrusted_xml(xml, env.settings.max_bpmn_bytes))
+        except (SpecError, UnsafeXml):
+            process_id = None
+        base = env.session.scalar(select(ProcessVersion.id).where(
+            ProcessVersion.process_id == process_id, ProcessVersion.state == VersionState.PUBLISHED))
+    else:
+        base = base_version_id
+    tables = {row.decision_id: row.dmn_xml for row in env.session.scalars(
+        select(DecisionTable).where(DecisionTable.process_version_id == base))} if base else {}
+    for index, dmn in enumerate(decisions):
+        try:
+            tables[describe_decision(dmn).decision_id] = dmn
+        except UnsafeXml:
+            tables[f"?{index}"] = dmn
+    return tables
+
+
+def validate_diagram(env: Env, xml: bytes | str, decisions: Sequence[str] = ()) -> list[Problem]:
+    """Every problem of a diagram (and its decision tables) against this installation's handlers and roles."""
     validator = DiagramValidator(env.store.handlers, [r.value for r in Role], env.store.runtime.expressions)
-    return validator.validate(xml, env.settings.max_bpmn_bytes)
+    return validator.validate(xml, env.settings.max_bpmn_bytes, decisions)
 
 
 def publish(env: Env, version_id: int, actor_id: int | None = None) -> ProcessVersion:
@@ -48,10 +87,24 @@ def publish(env: Env, version_id: int, actor_id: int | None = None) -> ProcessVe
     if env.settings.four_eyes_publish and (version.approved_by_id is None or version.approved_by_id == actor_id):
         raise Conflict("已启用双人复核：发布前须由另一名流程管理员审核通过")
     try:
-        parse_bundle(version.bpmn_xml)
+        env.store.bundle_for(env.session, version.id)
     except (SpecError, UnsafeXml) as exc:
         raise Invalid(f"流程图无法解析：{exc}") from None
     _activate(env, version, actor_id)
+    env.session.commit()
+    return version
+
+
+def approve(env: Env, version_id: int, actor_id: int) -> ProcessVersion:
+    """Four-eyes rule: a second owner (not the draft's author) approves a draft before it is published."""
+    version = env.session.get(ProcessVersion, version_id)
+    if version is None:
+        raise NotFound("流程版本不存在")
+    if version.state != VersionState.DRAFT:
+        raise Conflict("只有草稿版本可以审核")
+    if version.created_by_id is not None and version.created_by_id == actor_id:
+        raise Conflict("双人复核：不能审核自己提交的草稿，请由另一名流程管理员审核")
+    version.approved_by_id = actor_id
     env.session.commit()
     return version
 
@@ -92,3 +145,12 @@ def list_versions(env: Env, process_id: str | None = None) -> list[ProcessVersio
     if process_id:
         stmt = stmt.where(ProcessVersion.process_id == process_id)
     return list(env.session.scalars(stmt))
+
+
+def instance_counts(env: Env) -> dict[int, tuple[int, int]]:
+    """Per version id: (instances still running, all instances)."""
+    finished = (InstanceStatus.COMPLETED, InstanceStatus.TERMINATED)
+    active = func.sum(case((ProcessInstance.status.in_(finished), 0), else_=1))
+    rows = env.session.execute(select(ProcessInstance.process_version_id, active, func.count())
+                               .group_by(ProcessInstance.process_version_id))
+    return {version_id: (int(running or 0), total) for version_id, running, total in rows}

@@ -9,6 +9,7 @@ from .models import (
     InstanceEvent, MonitoringPoint, Notification, ProcessInstance, Report, SafetyDirectorAssignment,
     TrackingCounter, User, UserRole, utcnow,
 )
+from .outbox_queue import enqueue_channels
 
 
 def instance_for_update(session: Session, instance_id: int) -> ProcessInstance | None:
@@ -40,10 +41,11 @@ def safety_directors(session: Session, point_id: int) -> list[User]:
 def add_notification(session: Session, user_id: int, kind: str, title: str, body: str = "",
                      report_id: int | None = None, task_id: str | None = None,
                      link: str | None = None) -> Notification:
-    """Queue an in-app notice in the current transaction."""
+    """Queue an in-app notice, and its e-mail/webhook outbox rows, in the current transaction."""
     note = Notification(user_id=user_id, kind=kind, title=title, body=body, report_id=report_id,
                         task_id=task_id, link=link, created_at=utcnow())
     session.add(note)
+    enqueue_channels(session, note)
     return note
 
 

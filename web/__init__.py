@@ -6,8 +6,9 @@ from pathlib import Path
 
 from flask import Flask, g
 
-from engine import ProcessStore
+from engine import ExpressionEnvironment, ProcessStore, Runtime
 from handlers import HANDLERS
+from services.calendar import CalendarCache, expression_functions
 from services.context import Env
 from services.settings import Settings
 from storage.database import configure_engine
@@ -34,11 +35,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.json.ensure_ascii = False
     app.extensions["riskmon.settings"] = settings
-    app.extensions["riskmon.store"] = ProcessStore(HANDLERS)
+    calendar = app.extensions["riskmon.calendar"] = CalendarCache()
+    app.extensions["riskmon.store"] = ProcessStore(
+        HANDLERS, runtime=Runtime(ExpressionEnvironment(expression_functions(calendar))))
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     with app.app_context():
         configure_engine(db.engine)
+        calendar.bind(db.engine)
     _register_blueprints(app)
     from .cli import register_commands
     register_commands(app)

@@ -106,6 +106,28 @@ def register_commands(app: Flask) -> None:
 
         run_scheduler_forever(app)
 
+    app.cli.add_command(report_command)
+
+
+@click.command("report")
+@click.argument("kind", type=click.Choice(["monthly", "quarterly", "annual"]))
+@click.argument("period")
+@click.option("--out", type=click.Path(file_okay=False), default=None, help="输出目录，默认 instance/reports/")
+@with_appcontext
+def report_command(kind, period, out):
+    """生成定期风险评估报告（Word 与 Excel），如：riskmon report monthly 2026-11。"""
+    from flask import current_app
+
+    from services.errors import ServiceError
+    from services.periodic_reports import generate
+
+    try:
+        paths = generate(_env(), kind, period, Path(out or Path(current_app.instance_path) / "reports"))
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    for path in paths:
+        click.echo(f"已生成 {path}")
+
 
 def main() -> None:
     """Entry point of the `riskmon` console script."""

@@ -8,9 +8,12 @@ import threading
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
+from services.heartbeat import beat
+from services.outbox import deliver_outbox
 from services.timers import fire_due_timers
 
 log = logging.getLogger(__name__)
+HEARTBEAT_SECONDS = 15  # well inside the 60 s after which /healthz reports the scheduler stale
 
 
 def _job(app: Flask, func):
@@ -32,9 +35,25 @@ def build_scheduler(app: Flask) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
     scheduler.add_job(_job(app, fire_due_timers), "interval", seconds=settings.scheduler_poll_seconds,
                       id="fire_due_timers")
-    for job_id, func, seconds in app.extensions.get("riskmon.jobs", []):
+    for job_id, func, seconds in _platform_jobs(app) + list(app.extensions.get("riskmon.jobs", [])):
         scheduler.add_job(_job(app, func), "interval", seconds=seconds, id=job_id)
     return scheduler
+
+
+def _platform_jobs(app: Flask) -> list:
+    """Outbox delivery, heartbeat, calendar refresh, and stuck detection when the admin console has it."""
+    settings = app.extensions["riskmon.settings"]
+    jobs = [("deliver_outbox", deliver_outbox, settings.scheduler_poll_seconds),
+            ("heartbeat", beat, HEARTBEAT_SECONDS),
+            ("refresh_calendar", app.extensions["riskmon.calendar"].refresh, 300)]
+    try:
+        from services import admin_queries
+    except ImportError:
+        return jobs
+    detect = getattr(admin_queries, "detect_stuck_instances", None)
+    if callable(detect):
+        jobs.append(("detect_stuck_instances", detect, 300))
+    return jobs
 
 
 def start_scheduler(app: Flask) -> BackgroundScheduler:

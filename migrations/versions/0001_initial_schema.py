@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 0482cf57e652
+Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 04:10:25.477865
+Create Date: 2026-11-29 04:31:21.141176
 
 """
 from alembic import op
@@ -42,6 +42,17 @@ def upgrade():
     sa.ForeignKeyConstraint(['parent_code'], ['equipment_type.code'], name=op.f('fk_equipment_type_parent_code_equipment_type')),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_equipment_type'))
     )
+    op.create_table('scheduler_heartbeat',
+    sa.Column('name', sa.String(length=128), nullable=False),
+    sa.Column('host', sa.String(length=128), nullable=False),
+    sa.Column('pid', sa.Integer(), nullable=False),
+    sa.Column('started_at', storage.models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('beat_at', storage.models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_scheduler_heartbeat'))
+    )
+    with op.batch_alter_table('scheduler_heartbeat', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_scheduler_heartbeat_beat_at'), ['beat_at'], unique=False)
+
     op.create_table('tracking_counter',
     sa.Column('year', sa.Integer(), nullable=False),
     sa.Column('last_value', sa.Integer(), nullable=False),
@@ -97,6 +108,23 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_user_division_code'), ['division_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_user_monitoring_point_id'), ['monitoring_point_id'], unique=False)
 
+    op.create_table('calendar_day',
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('kind', sa.Enum('holiday', 'workday', name='calendardaykind', native_enum=False, length=32), nullable=False),
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', storage.models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['user.id'], name=op.f('fk_calendar_day_updated_by_id_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('day', name=op.f('pk_calendar_day'))
+    )
+    op.create_table('notification_preference',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('email', sa.Boolean(), nullable=False),
+    sa.Column('webhook', sa.Boolean(), nullable=False),
+    sa.Column('updated_at', storage.models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_notification_preference_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', name=op.f('pk_notification_preference'))
+    )
     op.create_table('process_version',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('process_id', sa.String(length=64), nullable=False),
@@ -207,6 +235,21 @@ def upgrade():
     with op.batch_alter_table('attachment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attachment_report_id'), ['report_id'], unique=False)
 
+    op.create_table('decision_table',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('process_version_id', sa.Integer(), nullable=False),
+    sa.Column('decision_id', sa.String(length=64), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('dmn_xml', sa.Text(), nullable=False),
+    sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', storage.models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['process_version_id'], ['process_version.id'], name=op.f('fk_decision_table_process_version_id_process_version'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_decision_table')),
+    sa.UniqueConstraint('process_version_id', 'decision_id', name=op.f('uq_decision_table_process_version_id'))
+    )
+    with op.batch_alter_table('decision_table', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_decision_table_process_version_id'), ['process_version_id'], unique=False)
+
     op.create_table('notification',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -252,6 +295,20 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_process_instance_status'), ['status'], unique=False)
         batch_op.create_index('ix_process_instance_status_timer', ['status', 'next_timer_at'], unique=False)
 
+    op.create_table('report_comment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('report_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('task_id', sa.String(length=36), nullable=True),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('created_at', storage.models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['user.id'], name=op.f('fk_report_comment_author_id_user')),
+    sa.ForeignKeyConstraint(['report_id'], ['report.id'], name=op.f('fk_report_comment_report_id_report'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_comment'))
+    )
+    with op.batch_alter_table('report_comment', schema=None) as batch_op:
+        batch_op.create_index('ix_report_comment_report', ['report_id', 'id'], unique=False)
+
     op.create_table('report_view',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('report_id', sa.Integer(), nullable=False),
@@ -265,6 +322,33 @@ def upgrade():
     with op.batch_alter_table('report_view', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_report_view_report_id'), ['report_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_report_view_user_id'), ['user_id'], unique=False)
+
+    op.create_table('typical_case',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('report_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('write_up', sa.Text(), nullable=False),
+    sa.Column('equipment_type_code', sa.String(length=8), nullable=False),
+    sa.Column('equipment_category_code', sa.String(length=8), nullable=False),
+    sa.Column('kind', sa.Enum('problem', 'risk_hazard', 'suggestion', name='reportkind', native_enum=False, length=32), nullable=False),
+    sa.Column('risk_level', sa.Enum('major', 'significant', 'general', 'low', name='risklevel', native_enum=False, length=32), nullable=True),
+    sa.Column('published', sa.Boolean(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', storage.models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', storage.models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_typical_case_created_by_id_user')),
+    sa.ForeignKeyConstraint(['equipment_type_code'], ['equipment_type.code'], name=op.f('fk_typical_case_equipment_type_code_equipment_type')),
+    sa.ForeignKeyConstraint(['report_id'], ['report.id'], name=op.f('fk_typical_case_report_id_report')),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['user.id'], name=op.f('fk_typical_case_updated_by_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_typical_case')),
+    sa.UniqueConstraint('report_id', name=op.f('uq_typical_case_report_id'))
+    )
+    with op.batch_alter_table('typical_case', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_typical_case_equipment_category_code'), ['equipment_category_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_typical_case_equipment_type_code'), ['equipment_type_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_typical_case_kind'), ['kind'], unique=False)
+        batch_op.create_index(batch_op.f('ix_typical_case_published'), ['published'], unique=False)
 
     op.create_table('human_task',
     sa.Column('id', sa.String(length=36), nullable=False),
@@ -317,11 +401,45 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_instance_event_kind'), ['kind'], unique=False)
         batch_op.create_index('ix_instance_event_report', ['report_id', 'id'], unique=False)
 
+    op.create_table('outbox_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('notification_id', sa.Integer(), nullable=True),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('channel', sa.Enum('in_app', 'email', 'webhook', name='outboxchannel', native_enum=False, length=32), nullable=False),
+    sa.Column('recipient', sa.String(length=255), nullable=False),
+    sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=True),
+    sa.Column('idempotency_key', sa.String(length=80), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'sending', 'sent', 'dead', name='outboxstatus', native_enum=False, length=32), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', storage.models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('claimed_by', sa.String(length=80), nullable=True),
+    sa.Column('claimed_at', storage.models.base.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('created_at', storage.models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', storage.models.base.UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['notification_id'], ['notification.id'], name=op.f('fk_outbox_message_notification_id_notification'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_outbox_message_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message')),
+    sa.UniqueConstraint('idempotency_key', name=op.f('uq_outbox_message_idempotency_key'))
+    )
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_message_notification_id'), ['notification_id'], unique=False)
+        batch_op.create_index('ix_outbox_message_status_due', ['status', 'next_attempt_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_message_user_id'), ['user_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_message_user_id'))
+        batch_op.drop_index('ix_outbox_message_status_due')
+        batch_op.drop_index(batch_op.f('ix_outbox_message_notification_id'))
+
+    op.drop_table('outbox_message')
     with op.batch_alter_table('instance_event', schema=None) as batch_op:
         batch_op.drop_index('ix_instance_event_report')
         batch_op.drop_index(batch_op.f('ix_instance_event_kind'))
@@ -336,11 +454,22 @@ def downgrade():
         batch_op.drop_index('ix_human_task_inbox')
 
     op.drop_table('human_task')
+    with op.batch_alter_table('typical_case', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_typical_case_published'))
+        batch_op.drop_index(batch_op.f('ix_typical_case_kind'))
+        batch_op.drop_index(batch_op.f('ix_typical_case_equipment_type_code'))
+        batch_op.drop_index(batch_op.f('ix_typical_case_equipment_category_code'))
+
+    op.drop_table('typical_case')
     with op.batch_alter_table('report_view', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_report_view_user_id'))
         batch_op.drop_index(batch_op.f('ix_report_view_report_id'))
 
     op.drop_table('report_view')
+    with op.batch_alter_table('report_comment', schema=None) as batch_op:
+        batch_op.drop_index('ix_report_comment_report')
+
+    op.drop_table('report_comment')
     with op.batch_alter_table('process_instance', schema=None) as batch_op:
         batch_op.drop_index('ix_process_instance_status_timer')
         batch_op.drop_index(batch_op.f('ix_process_instance_status'))
@@ -352,6 +481,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_notification_report_id'))
 
     op.drop_table('notification')
+    with op.batch_alter_table('decision_table', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_decision_table_process_version_id'))
+
+    op.drop_table('decision_table')
     with op.batch_alter_table('attachment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attachment_report_id'))
 
@@ -383,6 +516,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_process_version_content_hash'))
 
     op.drop_table('process_version')
+    op.drop_table('notification_preference')
+    op.drop_table('calendar_day')
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_monitoring_point_id'))
         batch_op.drop_index(batch_op.f('ix_user_division_code'))
@@ -393,6 +528,10 @@ def downgrade():
 
     op.drop_table('monitoring_point')
     op.drop_table('tracking_counter')
+    with op.batch_alter_table('scheduler_heartbeat', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_scheduler_heartbeat_beat_at'))
+
+    op.drop_table('scheduler_heartbeat')
     op.drop_table('equipment_type')
     with op.batch_alter_table('division', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_division_supervising_code'))

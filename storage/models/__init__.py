@@ -14,3 +14,11 @@ from .reports import (  # noqa: F401
     TIER_LABELS, Attachment, HazardGrade, Notification, Report, ReportDomain, ReportKind, ReportStatus,
     ReportView, RiskLevel, Tier,
 )
+from .comments import ReportComment  # noqa: F401,E402
+from .decisions import DecisionTable  # noqa: F401
+from .cases import TypicalCase  # noqa: F401,E402
+from .calendar import CALENDAR_DAY_KIND_LABELS, CalendarDay, CalendarDayKind  # noqa: F401
+from .outbox import (  # noqa: F401
+    CHANNEL_LABELS, OUTBOX_STATUS_LABELS, NotificationPreference, OutboxChannel, OutboxMessage, OutboxStatus,
+    SchedulerHeartbeat,
+)

@@ -16,4 +16,8 @@ def _authenticate():
     return None
 
 
-from . import admin, monitoring_points, openapi, process_versions, reports, stats, tasks, users  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    admin, monitoring_points, openapi, outbox, process_versions, profile, receipts, reports, stats, tasks, users,
+    workcalendar,
+    cases, similar_reports, attachments,
+)

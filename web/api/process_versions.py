@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from services import processes
+from services import decisions, processes
 from services.errors import Forbidden, Invalid, NotFound
 from storage.models import ProcessVersion
 from web import env
@@ -24,6 +24,7 @@ def version_json(version: ProcessVersion) -> dict:
     return {"id": version.id, "process_id": version.process_id, "version": version.version,
             "state": version.state.value, "content_hash": version.content_hash, "note": version.note,
             "created_by": version.created_by_id, "created_at": iso(version.created_at),
+            "approved_by": version.approved_by_id,
             "published_by": version.published_by_id, "published_at": iso(version.published_at)}
 
 
@@ -36,23 +37,32 @@ def list_versions():
 
 @api.post("/process-versions")
 def upload_version():
-    """Upload a .bpmn: 201 with the draft, or 422 with details [{element_id, message}]."""
+    """Upload a .bpmn (field `file`) and optional .dmn tables (fields `decisions`): 201 with the draft,
+    or 422 with details [{element_id, message}]. Tables not uploaded are kept from the published version."""
     user = _owner()
     upload = request.files.get("file")
     if upload is None:
         raise Invalid("请以 multipart/form-data 上传字段名为 file 的 .bpmn 文件")
-    limit = env().settings.max_bpmn_bytes
-    data = upload.stream.read(limit + 1)
+    data = read_upload(upload, env().settings.max_bpmn_bytes, "流程图")
+    decisions = [read_upload(f, env().settings.max_bpmn_bytes, "决策表").decode("utf-8")
+                 for f in request.files.getlist("decisions")]
+    version = processes.create_draft(env(), data, user.id, request.form.get("note") or None, decisions=decisions)
+    return jsonify(version_json(version)), 201
+
+
+def read_upload(upload, limit: int, what: str) -> bytes:
+    """The uploaded file's bytes: UTF-8, at most `limit` bytes, or 422 naming the problem."""
+    with upload.stream:  # a large upload is spooled to a temporary file; close it at once
+        data = upload.stream.read(limit + 1)
     if len(data) > limit:
-        raise Invalid(f"流程图文件过大（上限 {limit // 1024} KB）",
+        raise Invalid(f"{what}文件过大（上限 {limit // 1024} KB）",
                       details=[{"element_id": None, "message": f"文件超过 {limit // 1024} KB"}])
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
-        raise Invalid("流程图必须是 UTF-8 编码的 XML 文件",
+        raise Invalid(f"{what}必须是 UTF-8 编码的 XML 文件",
                       details=[{"element_id": None, "message": "不是 UTF-8 文本"}]) from None
-    version = processes.create_draft(env(), data, user.id, request.form.get("note") or None)
-    return jsonify(version_json(version)), 201
+    return data
 
 
 @api.get("/process-versions/<int:version_id>")
@@ -78,3 +88,27 @@ def download_version(version_id: int):
 def publish_version(version_id: int):
     user = _owner()
     return jsonify(version_json(processes.publish(env(), version_id, user.id)))
+
+
+@api.post("/process-versions/<int:version_id>/approve")
+def approve_version(version_id: int):
+    """Four-eyes rule: a second owner approves the draft before it may be published."""
+    user = _owner()
+    return jsonify(version_json(processes.approve(env(), version_id, user.id)))
+
+
+@api.get("/process-versions/<int:version_id>/decisions")
+def list_decision_tables(version_id: int):
+    """The version's decision tables (DMN), called by business rule tasks via camunda:decisionRef."""
+    _owner()
+    rows = decisions.decision_tables(env(), version_id)
+    items = [{"decision_id": t.decision_id, "name": t.name, "content_hash": t.content_hash} for t in rows]
+    return jsonify({"items": items, "total": len(items), "page": 1, "per_page": len(items)})
+
+
+@api.get("/process-versions/<int:version_id>/decisions/<decision_id>")
+def download_decision_table(version_id: int, decision_id: str):
+    _owner()
+    table = decisions.decision_table(env(), version_id, decision_id)
+    return Response(table.dmn_xml, mimetype="application/xml", headers={
+        "Content-Disposition": f"attachment; filename={table.decision_id}.dmn"})

@@ -8,16 +8,40 @@ from .session_auth import csrf_token, current_user
 
 def register_pages(app: Flask) -> None:
     """Register every page blueprint and the template globals they share."""
+    from .account_pages import bp as account_bp
     from .auth_pages import bp as auth_bp
+    from .common import LABELS, filesize, home_path, localtime, nav_links, unread_notifications
+    from .notifications_pages import bp as notifications_bp
+    from .points_pages import bp as points_bp
+    from .processes import bp as processes_bp
+    from .reports_pages import bp as reports_bp
+    from .tasks_pages import bp as tasks_bp
 
     app.register_blueprint(auth_bp)
-    app.jinja_env.globals.update(csrf_token=csrf_token, current_user=current_user)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(tasks_bp)
+    app.register_blueprint(points_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(processes_bp)
+    from .cases import bp as cases_bp
+    from .stats import bp as stats_bp
+    app.register_blueprint(stats_bp)
+    app.register_blueprint(cases_bp)
+    from ..health import bp as health_bp
+    from .admin import bp as admin_bp
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(health_bp)
+    from services.periodic_reports import generate_due_reports  # scheduler: last period's reports, hourly check
+    app.extensions.setdefault("riskmon.jobs", []).append(("periodic_reports", generate_due_reports, 3600))
+    app.jinja_env.globals.update(csrf_token=csrf_token, current_user=current_user, nav_links=nav_links,
+                                 unread_notifications=unread_notifications)
+    app.jinja_env.filters.update(localtime=localtime, filesize=filesize)
+    app.jinja_env.globals["labels"] = LABELS
 
     @app.get("/")
     def index():
         user = current_user()
         if user is None:
             return redirect("/login")
-        if user.has_role("reporter") and len(user.roles) == 1:
-            return redirect("/reports")
-        return redirect("/tasks")
+        return redirect(home_path(user))

@@ -6,13 +6,20 @@ import secrets
 from functools import wraps
 from time import time
 
-from flask import abort, current_app, g, redirect, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
 
+from services.errors import ServiceError
 from storage.models import User
 
 from ..extensions import db
 
 CSRF_FIELD = "csrf_token"
+
+
+class CsrfRefused(ServiceError):
+    """A state-changing request without the session's token (400, with a message people understand)."""
+
+    code, status = "csrf_failed", 400
 
 
 def sign_in(user: User) -> None:
@@ -60,7 +67,7 @@ def check_csrf() -> None:
     sent = request.form.get(CSRF_FIELD) or request.headers.get("X-CSRF-Token") or ""
     expected = session.get(CSRF_FIELD) or ""
     if not expected or not hmac.compare_digest(sent, expected):
-        abort(400, description="CSRF")
+        raise CsrfRefused("页面已过期或安全校验失败（缺少 CSRF 令牌），请刷新页面后重试")
 
 
 def login_required(*roles: str):
@@ -70,6 +77,9 @@ def login_required(*roles: str):
         def wrapped(*args, **kwargs):
             user = current_user()
             if user is None:
+                if g.get("session_expired"):
+                    idle = current_app.extensions["riskmon.settings"].session_idle_minutes
+                    flash(f"由于 {idle} 分钟未操作，您已自动退出，请重新登录", "info")
                 return redirect(url_for("auth_pages.login", next=request.full_path))
             if roles and not user.has_role(*roles):
                 abort(403)

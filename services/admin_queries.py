@@ -1,0 +1,189 @@
+"""What admins read: instance lists with filters, the stuck view, one instance in depth, the audit log."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, or_, select
+
+from engine.inspection import element_names, element_states, live_task_data, resettable_elements
+from storage.models import (
+    HumanTask, InstanceEvent, InstanceStatus, MonitoringPoint, ProcessInstance, ProcessVersion, Report,
+    TaskState, User, utcnow,
+)
+from storage.repositories import count, safety_directors, users_with_role
+
+from .context import Env
+from .errors import Forbidden, Invalid, NotFound
+from .stuck_detection import stuck_reasons
+
+STATUS_FILTERS = {s.value for s in InstanceStatus} | {"stuck", "active"}
+ENDED = (InstanceStatus.COMPLETED, InstanceStatus.TERMINATED)
+
+
+def require_admin(user: User) -> None:
+    """Everything here is for admins."""
+    if not user.has_role("admin"):
+        raise Forbidden("只有系统管理员可以访问运维控制台")
+
+
+@dataclass
+class InstanceFilter:
+    """Filters of the instance list; all optional."""
+
+    status: str | None = None
+    element: str | None = None
+    version_id: int | None = None
+    division: str | None = None
+    min_age_days: int | None = None
+
+
+@dataclass
+class InstanceRow:
+    """One line of the instance list."""
+
+    instance: ProcessInstance
+    report: Report
+    version: int | None
+    reasons: list[str] = field(default_factory=list)
+
+
+def _filtered(stmt, filters: InstanceFilter, now: datetime, stuck_ids: list[int] | None):
+    if filters.status == "stuck":
+        stmt = stmt.where(ProcessInstance.id.in_(stuck_ids or []))
+    elif filters.status == "active":
+        stmt = stmt.where(ProcessInstance.status.not_in(ENDED))
+    elif filters.status:
+        stmt = stmt.where(ProcessInstance.status == filters.status)
+    if filters.element:
+        open_here = exists().where(HumanTask.instance_id == ProcessInstance.id, HumanTask.state == TaskState.OPEN,
+                                   HumanTask.element_id == filters.element)
+        stmt = stmt.where(or_(ProcessInstance.waiting_element == filters.element,
+                              ProcessInstance.error_element == filters.element, open_here))
+    if filters.version_id:
+        stmt = stmt.where(ProcessInstance.process_version_id == filters.version_id)
+    if filters.division:
+        d = filters.division
+        stmt = stmt.where(or_(Report.division_code == d, Report.county_code == d, Report.city_code == d))
+    if filters.min_age_days:
+        stmt = stmt.where(ProcessInstance.created_at <= now - timedelta(days=filters.min_age_days))
+    return stmt
+
+
+def list_instances(env: Env, user: User, filters: InstanceFilter, page: int = 1,
+                   per_page: int = 20) -> tuple[list[InstanceRow], int]:
+    """Instances matching the filters, each with its stuck reasons (if any)."""
+    require_admin(user)
+    if filters.status and filters.status not in STATUS_FILTERS:
+        raise Invalid("状态筛选不正确，可选：" + "、".join(sorted(STATUS_FILTERS)))
+    now = utcnow()
+    reasons = stuck_reasons(env, now) if filters.status == "stuck" else None
+    base = (select(ProcessInstance, Report, ProcessVersion.version)
+            .join(Report, Report.id == ProcessInstance.report_id)
+            .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id))
+    stmt = _filtered(base, filters, now, list(reasons) if reasons is not None else None)
+    total = count(env.session, stmt)
+    order = ProcessInstance.updated_at.asc() if filters.status == "stuck" else ProcessInstance.id.desc()
+    rows = env.session.execute(stmt.order_by(order).limit(per_page).offset((page - 1) * per_page)).all()
+    if reasons is None:
+        reasons = stuck_reasons(env, now, [inst.id for inst, _, _ in rows]) if rows else {}
+    return [InstanceRow(inst, report, version, reasons.get(inst.id, [])) for inst, report, version in rows], total
+
+
+@dataclass
+class InstanceDetail:
+    """Everything the instance page shows."""
+
+    instance: ProcessInstance
+    report: Report
+    version: ProcessVersion
+    point: MonitoringPoint | None
+    tasks: list[HumanTask]
+    timers: list[dict]
+    events: list[InstanceEvent]
+    states: object
+    task_data: list
+    resettable: list[tuple[str, str]]
+    reasons: list[str]
+    candidates: dict[str, list[User]]
+    actors: dict[int, str]
+
+
+def instance_detail(env: Env, user: User, instance_id: int) -> InstanceDetail:
+    """One instance with its diagram states, tasks, timers, data and event log."""
+    require_admin(user)
+    instance = env.session.get(ProcessInstance, instance_id)
+    if instance is None:
+        raise NotFound("流程实例不存在")
+    version = env.session.get(ProcessVersion, instance.process_version_id)
+    workflow = env.store.serializer.loads(instance.workflow_state, env.store.bundle_for(env.session, version.id))
+    names = element_names(workflow)
+    snap = env.store.runtime.snapshot(workflow)
+    report = env.session.get(Report, instance.report_id)
+    tasks = list(env.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)
+                                     .order_by(HumanTask.created_at)))
+    events = list(env.session.scalars(select(InstanceEvent).where(InstanceEvent.instance_id == instance.id)
+                                      .order_by(InstanceEvent.id)))
+    return InstanceDetail(
+        instance=instance, report=report, version=version,
+        point=env.session.get(MonitoringPoint, report.monitoring_point_id), tasks=tasks,
+        timers=[{"element_id": e, "name": names.get(e, e), "due_at": due} for e, due in snap.timers],
+        events=events, states=element_states(workflow), task_data=live_task_data(workflow),
+        resettable=resettable_elements(workflow), reasons=stuck_reasons(env, instance_ids=[instance.id]).get(
+            instance.id, []),
+        candidates={t.id: eligible_people(env, t) for t in tasks if t.state == TaskState.OPEN},
+        actors=_actor_names(env, [e.actor_id for e in events] + [t.claimed_by_id for t in tasks]))
+
+
+def eligible_people(env: Env, task: HumanTask) -> list[User]:
+    """Who could work (and so be given) an open task."""
+    if task.candidate_group == "safety_director":
+        return safety_directors(env.session, task.monitoring_point_id) if task.monitoring_point_id else []
+    return users_with_role(env.session, task.candidate_group, division_code=task.division_code)
+
+
+def _actor_names(env: Env, ids) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return dict(env.session.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).all())
+
+
+@dataclass
+class AuditFilter:
+    """Filters of the audit log page."""
+
+    kind: str | None = None
+    actor: str | None = None
+    instance_id: int | None = None
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+
+
+AUDIT_KIND_LABELS = {
+    "admin_retry": "重试", "admin_skip": "跳过", "admin_suspend": "挂起", "admin_resume": "恢复",
+    "admin_terminate": "终止", "admin_reset": "回退", "admin_edit_data": "修改数据",
+    "admin_reassign": "转交任务", "admin_release": "强制释放任务",
+}
+
+
+def audit_log(env: Env, user: User, filters: AuditFilter, page: int = 1,
+              per_page: int = 50) -> tuple[list[tuple[InstanceEvent, str | None]], int]:
+    """Admin repairs (events of kind admin_*), newest first, with the actor's name."""
+    require_admin(user)
+    stmt = (select(InstanceEvent, User.display_name).outerjoin(User, User.id == InstanceEvent.actor_id)
+            .where(InstanceEvent.kind.like("admin\\_%", escape="\\")))
+    if filters.kind:
+        stmt = stmt.where(InstanceEvent.kind == filters.kind)
+    if filters.actor:
+        stmt = stmt.where(or_(User.username == filters.actor, User.display_name.contains(filters.actor)))
+    if filters.instance_id:
+        stmt = stmt.where(InstanceEvent.instance_id == filters.instance_id)
+    if filters.date_from:
+        stmt = stmt.where(InstanceEvent.created_at >= filters.date_from)
+    if filters.date_to:
+        stmt = stmt.where(InstanceEvent.created_at < filters.date_to)
+    total = count(env.session, stmt)
+    rows = env.session.execute(stmt.order_by(InstanceEvent.id.desc()).limit(per_page)
+                               .offset((page - 1) * per_page)).all()
+    return [(event, name) for event, name in rows], total

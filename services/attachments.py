@@ -1,0 +1,143 @@
+"""Report attachments: type sniffed from the bytes, size limited, stored under the upload directory."""
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from storage.models import Attachment, Report, User, utcnow
+from storage.repositories import add_event
+
+from .access import can_view_report
+from .context import Env
+from .errors import Forbidden, Invalid, NotFound, ServiceError
+
+# Content types we accept, by what the file's first bytes say (never by its name or the browser's claim).
+ALLOWED_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "application/pdf": ".pdf"}
+ALLOWED_LABEL = "照片（JPG、PNG、WEBP）或 PDF"
+MAX_FILES_PER_REPORT = 10
+
+
+class TooLarge(ServiceError):
+    code, status = "too_large", 413
+
+
+@dataclass
+class Upload:
+    """One received file."""
+
+    filename: str
+    data: bytes
+
+
+def sniff(data: bytes) -> str | None:
+    """The content type the magic bytes announce, if it is one we accept."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    return None
+
+
+def size_text(n: int) -> str:
+    """A byte count as people read it (10 MB, 64 KB)."""
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):g} MB"
+    return f"{n / 1024:g} KB"
+
+
+def limit_text(max_bytes: int) -> str:
+    """The limits in words, as shown next to the file input."""
+    return f"{ALLOWED_LABEL}，单个文件不超过 {size_text(max_bytes)}，每条报送最多 {MAX_FILES_PER_REPORT} 个"
+
+
+def read_upload(stream, filename: str, max_bytes: int) -> Upload:
+    """Read at most max_bytes (+1 to notice more) from a file stream; 413 when it is bigger."""
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise TooLarge(f"文件“{filename}”过大，单个文件不能超过 {size_text(max_bytes)}")
+    return Upload(filename=filename, data=data)
+
+
+def check_upload(upload: Upload, max_bytes: int) -> str:
+    """The sniffed content type, or 413/422 with a Chinese message."""
+    if len(upload.data) > max_bytes:
+        raise TooLarge(f"文件“{upload.filename}”过大，单个文件不能超过 {size_text(max_bytes)}")
+    if not upload.data:
+        raise Invalid(f"文件“{upload.filename}”是空文件")
+    content_type = sniff(upload.data)
+    if content_type is None:
+        raise Invalid(f"文件“{upload.filename}”类型不支持，只能上传{ALLOWED_LABEL}")
+    return content_type
+
+
+def _may_attach(env: Env, user: User, report: Report) -> None:
+    if not can_view_report(env.session, user, report):
+        raise Forbidden("无权为该报送信息上传附件")
+
+
+def add_attachments(env: Env, user: User, report_id: int, uploads: list[Upload]) -> list[Attachment]:
+    """Check every file, store them and record them in one transaction."""
+    report = env.session.get(Report, report_id)
+    if report is None:
+        raise NotFound("报送信息不存在")
+    _may_attach(env, user, report)
+    types = [check_upload(u, env.settings.max_upload_bytes) for u in uploads]
+    existing = len(list_attachments(env, report_id))
+    if existing + len(uploads) > MAX_FILES_PER_REPORT:
+        raise Invalid(f"每条报送最多 {MAX_FILES_PER_REPORT} 个附件（已有 {existing} 个）")
+    folder = Path(env.settings.upload_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = [_store(env, user, report, upload, content_type, folder) for upload, content_type in zip(uploads, types)]
+    if rows:
+        add_event(env.session, "attachment_added", f"{user.display_name} 上传了附件：" + "、".join(r.filename for r in rows),
+                  report_id=report.id, actor_id=user.id)
+    env.session.commit()
+    return rows
+
+
+def _store(env: Env, user: User, report: Report, upload: Upload, content_type: str, folder: Path) -> Attachment:
+    storage_name = uuid.uuid4().hex + ALLOWED_TYPES[content_type]
+    (folder / storage_name).write_bytes(upload.data)
+    row = Attachment(report_id=report.id, filename=_clean_name(upload.filename, content_type),
+                     content_type=content_type, size=len(upload.data),
+                     sha256=hashlib.sha256(upload.data).hexdigest(), storage_name=storage_name,
+                     uploaded_by_id=user.id, created_at=utcnow())
+    env.session.add(row)
+    env.session.flush()
+    return row
+
+
+def _clean_name(filename: str, content_type: str) -> str:
+    name = Path((filename or "").replace("\\", "/")).name.strip() or "附件"
+    name = "".join(ch for ch in name if ch.isprintable())[:200]
+    if not name.lower().endswith(ALLOWED_TYPES[content_type]) and "." not in name:
+        name += ALLOWED_TYPES[content_type]
+    return name
+
+
+def list_attachments(env: Env, report_id: int) -> list[Attachment]:
+    """A report's attachments in upload order (the caller has already checked access to the report)."""
+    stmt = select(Attachment).where(Attachment.report_id == report_id).order_by(Attachment.id)
+    return list(env.session.scalars(stmt))
+
+
+def open_attachment(env: Env, user: User, report_id: int, attachment_id: int) -> tuple[Attachment, Path]:
+    """An attachment of a report the person may read, and the file holding its bytes."""
+    row = env.session.get(Attachment, attachment_id)
+    if row is None or row.report_id != report_id:
+        raise NotFound("附件不存在")
+    report = env.session.get(Report, report_id)
+    if report is None or not can_view_report(env.session, user, report):
+        raise Forbidden("无权查看该附件")
+    path = Path(env.settings.upload_dir) / row.storage_name
+    if not path.is_file():
+        raise NotFound("附件文件已丢失，请联系管理员")
+    return row, path

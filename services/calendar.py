@@ -1,0 +1,231 @@
+"""Working days: weekends, public holidays and make-up working days (调休), and deadlines counted in them.
+
+A deadline of n working days ends at midnight (Beijing time) after the n-th working day following
+today; the day the period starts is not counted (民法典第二百零一条：按照年、月、日计算期间的，开始的当日不计入).
+"""
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time as dtime, timedelta, timezone
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from engine.expressions import DEFAULT_FUNCTIONS
+from storage.database import begin_write
+from storage.models import CALENDAR_DAY_KIND_LABELS, CalendarDay, CalendarDayKind, User, utcnow
+
+from .context import Env
+from .errors import Forbidden, Invalid, NotFound
+
+log = logging.getLogger(__name__)
+
+# China has kept UTC+8 without daylight saving since 1991; a fixed offset needs no tz database.
+CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
+MAX_WORKDAYS = 366
+
+
+def _days(first: str, last: str) -> list[date]:
+    start, end = date.fromisoformat(first), date.fromisoformat(last)
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+# 2026 holidays and make-up working days, from 《国务院办公厅关于2026年部分节假日安排的通知》
+# (国办发明电〔2025〕7号, published November 2025), as recalled when this was written — admins should
+# check them against the published notice and correct them under /api/v1/calendar.
+_SEED_2026 = [
+    ("元旦", ("2026-01-01", "2026-01-03"), ["2026-01-04"]),
+    ("春节", ("2026-02-15", "2026-02-23"), ["2026-02-14", "2026-02-28"]),
+    ("清明节", ("2026-04-04", "2026-04-06"), []),
+    ("劳动节", ("2026-05-01", "2026-05-05"), ["2026-05-09"]),
+    ("端午节", ("2026-06-19", "2026-06-21"), []),
+    ("中秋节", ("2026-09-25", "2026-09-27"), []),
+    ("国庆节", ("2026-10-01", "2026-10-07"), ["2026-09-20", "2026-10-10"]),
+]
+
+
+def builtin_days() -> dict[date, tuple[CalendarDayKind, str]]:
+    """The seeded exceptions: day → (holiday | workday, name)."""
+    days: dict[date, tuple[CalendarDayKind, str]] = {}
+    for name, (first, last), makeups in _SEED_2026:
+        for day in _days(first, last):
+            days[day] = (CalendarDayKind.HOLIDAY, name)
+        for day in makeups:
+            days[date.fromisoformat(day)] = (CalendarDayKind.WORKDAY, f"{name}调休上班")
+    return days
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """An immutable view of the calendar: which dates are working days."""
+
+    holidays: frozenset[date]
+    workdays: frozenset[date]
+
+    @classmethod
+    def from_days(cls, days: dict[date, tuple[CalendarDayKind, str]]) -> "WorkCalendar":
+        return cls(frozenset(d for d, (k, _) in days.items() if k == CalendarDayKind.HOLIDAY),
+                   frozenset(d for d, (k, _) in days.items() if k == CalendarDayKind.WORKDAY))
+
+    def is_working_day(self, day: date) -> bool:
+        """Make-up working days work, holidays do not, otherwise Monday to Friday."""
+        if day in self.workdays:
+            return True
+        if day in self.holidays:
+            return False
+        return day.weekday() < 5
+
+    def add_working_days(self, start: date, n: int) -> date:
+        """The n-th working day after `start` (`start` itself is not counted); n=0 gives `start`."""
+        day, counted = start, 0
+        while counted < n:
+            day += timedelta(days=1)
+            counted += self.is_working_day(day)
+        return day
+
+    def deadline(self, n: int, now: datetime) -> datetime:
+        """The end (24:00 Beijing time) of the n-th working day after `now`'s date, in UTC."""
+        _check_count(n)
+        last = self.add_working_days(now.astimezone(CHINA_TZ).date(), n)
+        return datetime.combine(last + timedelta(days=1), dtime(0), CHINA_TZ).astimezone(timezone.utc)
+
+    def duration(self, n: int, now: datetime) -> str:
+        """The ISO-8601 duration from `now` to the deadline, whole seconds (PT…S)."""
+        seconds = max(0, math.ceil((self.deadline(n, now) - now).total_seconds()))
+        return f"PT{seconds}S"
+
+
+def _check_count(n) -> None:
+    if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= MAX_WORKDAYS:
+        raise ValueError(f"workdays() 的参数须为 0 到 {MAX_WORKDAYS} 之间的整数，当前为 {n!r}")
+
+
+def load_days(session: Session) -> dict[date, tuple[CalendarDayKind, str]]:
+    """Exceptions from the database; an empty table means the built-in seed."""
+    rows = session.execute(select(CalendarDay.day, CalendarDay.kind, CalendarDay.name)).all()
+    if not rows:
+        return builtin_days()
+    return {day: (kind, name) for day, kind, name in rows}
+
+
+class CalendarCache:
+    """The calendar held in memory, reloaded from the database when older than `ttl_seconds`.
+
+    The workdays() expression function runs deep inside an engine step without a session, so it reads
+    this cache; the loader uses a short read on its own connection. Edits made through this process call
+    `invalidate()`; other processes see them within `ttl_seconds`.
+    """
+
+    def __init__(self, engine: Engine | None = None, ttl_seconds: float = 300.0):
+        self.engine = engine
+        self.ttl_seconds = ttl_seconds
+        self._calendar = WorkCalendar.from_days(builtin_days())
+        self._loaded_at: float | None = None
+        self._lock = threading.Lock()
+
+    def bind(self, engine: Engine) -> None:
+        """Load from this database from now on."""
+        self.engine = engine
+        self.invalidate()
+
+    def invalidate(self) -> None:
+        """Reload on the next read."""
+        self._loaded_at = None
+
+    def get(self) -> WorkCalendar:
+        """The current calendar, refreshed if stale; on a database error the last good one."""
+        fresh = self._loaded_at is not None and time.monotonic() - self._loaded_at < self.ttl_seconds
+        if fresh or self.engine is None:
+            return self._calendar
+        with self._lock:
+            try:
+                with Session(self.engine) as session:
+                    self._calendar = WorkCalendar.from_days(load_days(session))
+            except Exception:  # noqa: BLE001 - e.g. table not migrated yet: keep the built-in calendar
+                log.warning("读取工作日历失败，继续使用内存中的日历", exc_info=True)
+            self._loaded_at = time.monotonic()
+        return self._calendar
+
+    def refresh(self, env: Env | None = None) -> WorkCalendar:
+        """Reload now (also usable as a scheduler job)."""
+        self.invalidate()
+        return self.get()
+
+
+def workdays_function(cache: CalendarCache, clock: Callable[[], datetime] = utcnow) -> Callable[[int], str]:
+    """The whitelisted expression function: `workdays(5)` → ISO-8601 duration to the 5th working day's end."""
+
+    def workdays(n: int) -> str:
+        return cache.get().duration(n, clock())
+
+    return workdays
+
+
+def expression_functions(cache: CalendarCache, clock: Callable[[], datetime] = utcnow) -> dict[str, Callable]:
+    """The default expression functions plus workdays()."""
+    return {**DEFAULT_FUNCTIONS, "workdays": workdays_function(cache, clock)}
+
+
+# -- admin editing ---------------------------------------------------------------------------------
+def list_days(env: Env, year: int | None = None) -> list[dict]:
+    """The calendar's exceptions (one year or all), oldest first."""
+    days = load_days(env.session)
+    return [{"day": d.isoformat(), "kind": k.value, "kind_label": CALENDAR_DAY_KIND_LABELS[k], "name": n,
+              "weekday": "一二三四五六日"[d.weekday()]}
+            for d, (k, n) in sorted(days.items()) if year is None or d.year == year]
+
+
+def set_day(env: Env, user: User, day: date, kind: str, name: str, cache: CalendarCache | None = None) -> dict:
+    """Admin: mark a date as holiday or make-up working day (replacing what it was)."""
+    _require_admin(user)
+    try:
+        kind_value = CalendarDayKind(kind)
+    except ValueError:
+        raise Invalid("kind 须为 holiday（放假）或 workday（调休上班）") from None
+    begin_write(env.session)
+    _materialize_seed(env.session, user)
+    row = env.session.get(CalendarDay, day) or CalendarDay(day=day)
+    row.kind, row.name = kind_value, (name or "").strip()[:64]
+    row.updated_by_id, row.updated_at = user.id, utcnow()
+    env.session.add(row)
+    env.session.commit()
+    if cache is not None:
+        cache.invalidate()
+    return {"day": day.isoformat(), "kind": kind_value.value, "kind_label": CALENDAR_DAY_KIND_LABELS[kind_value],
+            "name": row.name}
+
+
+def delete_day(env: Env, user: User, day: date, cache: CalendarCache | None = None) -> None:
+    """Admin: the date follows the Monday–Friday rule again."""
+    _require_admin(user)
+    begin_write(env.session)
+    _materialize_seed(env.session, user)
+    row = env.session.get(CalendarDay, day)
+    if row is None:
+        env.session.rollback()
+        raise NotFound(f"{day.isoformat()} 不是日历中的特殊日期")
+    env.session.delete(row)
+    env.session.commit()
+    if cache is not None:
+        cache.invalidate()
+
+
+def _materialize_seed(session: Session, user: User) -> None:
+    """The first edit copies the built-in seed into the table, so later edits change real rows."""
+    if session.scalar(select(CalendarDay.day).limit(1)) is not None:
+        return
+    now = utcnow()
+    session.add_all(CalendarDay(day=d, kind=k, name=n, updated_by_id=user.id, updated_at=now)
+                    for d, (k, n) in builtin_days().items())
+    session.flush()
+
+
+def _require_admin(user: User) -> None:
+    if not user.has_role("admin"):
+        raise Forbidden("只有系统管理员可以修改工作日历")

@@ -1,0 +1,76 @@
+"""The working-day calendar (/calendar): everyone reads, admins edit holidays and make-up days."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from flask import current_app, jsonify, request
+from marshmallow import RAISE, Schema, fields, validate
+
+from services import calendar as work_calendar
+from services.errors import Invalid
+from storage.models import CalendarDayKind
+from web import env
+
+from . import api
+from .auth import current_user
+from .common import int_arg, json_body, load
+from .schemas import REQUIRED
+
+
+class CalendarDayUpdate(Schema):
+    class Meta:
+        unknown = RAISE
+
+    kind = fields.String(required=True, error_messages=REQUIRED, validate=validate.OneOf(
+        [k.value for k in CalendarDayKind], error="应为 holiday（放假）或 workday（调休上班）"))
+    name = fields.String(load_default="", validate=validate.Length(max=64, error="名称不能超过 {max} 个字符"))
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise Invalid(f"日期格式应为 YYYY-MM-DD，当前为 {text!r}") from None
+
+
+def _cache() -> work_calendar.CalendarCache:
+    return current_app.extensions["riskmon.calendar"]
+
+
+@api.get("/calendar")
+def list_calendar():
+    """Holidays and make-up working days (`?year=2026`)."""
+    items = work_calendar.list_days(env(), int_arg("year"))
+    return jsonify({"items": items, "total": len(items)})
+
+
+@api.put("/calendar/<day>")
+def put_calendar_day(day: str):
+    """Admin: set a date as holiday or make-up working day."""
+    body = load(CalendarDayUpdate(), json_body())
+    return jsonify(work_calendar.set_day(env(), current_user(), _day(day), body["kind"], body["name"], _cache()))
+
+
+@api.delete("/calendar/<day>")
+def delete_calendar_day(day: str):
+    """Admin: the date follows the Monday–Friday rule again."""
+    work_calendar.delete_day(env(), current_user(), _day(day), _cache())
+    return "", 204
+
+
+@api.get("/calendar/deadline")
+def calendar_deadline():
+    """When `workdays=n` working days counted from `start` (default now) end."""
+    n = int_arg("workdays")
+    if n is None or not 0 <= n <= work_calendar.MAX_WORKDAYS:
+        raise Invalid(f"workdays 须为 0 到 {work_calendar.MAX_WORKDAYS} 之间的整数")
+    start = request.args.get("start")
+    try:
+        now = datetime.fromisoformat(start.replace("Z", "+00:00")) if start else datetime.now(timezone.utc)
+    except ValueError:
+        raise Invalid("start 须为 ISO-8601 时间") from None
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=work_calendar.CHINA_TZ)
+    due = _cache().get().deadline(n, now)
+    return jsonify({"workdays": n, "start": now.isoformat(), "due_at": due.isoformat(),
+                    "due_at_local": due.astimezone(work_calendar.CHINA_TZ).isoformat()})

@@ -1,0 +1,108 @@
+"""What every page module shares: the role-based navigation, Jinja filters, query-argument helpers."""
+from __future__ import annotations
+
+from datetime import date, timedelta, timezone
+
+from flask import request
+
+from services import notifications
+from storage.models import (
+    DOMAIN_LABELS, HAZARD_GRADE_LABELS, KIND_LABELS, RISK_LEVEL_LABELS, ROLE_LABELS, STATUS_LABELS, TIER_LABELS,
+)
+from web import env
+
+from .session_auth import current_user
+
+CHINA = timezone(timedelta(hours=8))
+OFFICERS = ("county_officer", "city_officer", "province_officer", "center_expert", "inspection_officer")
+
+LABELS = {"status": STATUS_LABELS, "kind": KIND_LABELS, "domain": DOMAIN_LABELS, "tier": TIER_LABELS,
+          "risk": RISK_LEVEL_LABELS, "hazard": HAZARD_GRADE_LABELS, "role": ROLE_LABELS}
+
+# (label, path, roles that see the link); order is the order in the bar.
+NAV = [
+    ("报送信息", "/reports/new", ("reporter",)),
+    ("我的报送", "/reports", ("reporter",)),
+    ("本单位报送", "/reports", ("safety_director", "point_manager")),
+    ("待办", "/tasks", ("safety_director",) + OFFICERS),
+    ("报送信息库", "/reports", OFFICERS + ("admin",)),
+    ("监测点", "/points", ("point_manager", "county_officer", "city_officer", "province_officer", "admin")),
+    ("统计", "/stats", OFFICERS),
+    ("案例", "/cases", OFFICERS),
+    ("流程", "/processes", ("workflow_owner",)),
+    ("系统管理", "/admin", ("admin",)),
+]
+
+
+def home_path(user) -> str:
+    """Where a person lands after signing in: their inbox, console or reports."""
+    if user.has_role("safety_director", *OFFICERS):
+        return "/tasks"
+    for role, path in (("admin", "/admin"), ("workflow_owner", "/processes"), ("point_manager", "/points")):
+        if user.has_role(role):
+            return path
+    return "/reports"
+
+
+def nav_links() -> list[dict]:
+    """The navigation links the signed-in person's roles open, without duplicates."""
+    user = current_user()
+    if user is None:
+        return []
+    links, seen = [], set()
+    for label, path, roles in NAV:
+        if user.has_role(*roles) and path not in seen:
+            seen.add(path)
+            links.append({"label": label, "path": path, "current": _is_current(path)})
+    return links
+
+
+def _is_current(path: str) -> bool:
+    here = request.path
+    if path == "/reports":
+        return here == "/reports" or (here.startswith("/reports/") and here != "/reports/new")
+    return here == path or here.startswith(path + "/")
+
+
+def unread_notifications() -> int:
+    """The bell's number."""
+    user = current_user()
+    return notifications.unread_count(env(), user) if user is not None else 0
+
+
+def localtime(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A UTC datetime as Beijing time; dates as they are."""
+    if value is None:
+        return ""
+    if hasattr(value, "astimezone") and hasattr(value, "hour"):
+        return value.astimezone(CHINA).strftime(fmt)
+    return value.strftime("%Y-%m-%d")
+
+
+def filesize(n: int) -> str:
+    """Bytes in KB/MB for people."""
+    if n >= 1024 * 1024:
+        return f"{n / 1024 / 1024:.1f} MB"
+    return f"{max(1, round(n / 1024))} KB"
+
+
+def page_arg() -> int:
+    """The `page` query argument (1 when missing or bad)."""
+    try:
+        return max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+def date_arg(name: str) -> date | None:
+    """An optional YYYY-MM-DD query argument (ignored when malformed)."""
+    try:
+        return date.fromisoformat(request.args.get(name, "")) if request.args.get(name) else None
+    except ValueError:
+        return None
+
+
+def safe_next(default: str) -> str:
+    """A same-site path to go back to after a form post."""
+    target = request.form.get("next") or ""
+    return target if target.startswith("/") and not target.startswith("//") else default

@@ -1,0 +1,160 @@
+"""Reporters' pages: submit (/reports/new), my reports, the report page with timeline and attachments."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
+
+from services import attachments as attachment_service
+from services import comments as comment_service
+from services import reports as report_service
+from services.directory import equipment_path, equipment_tree, user_names
+from services.errors import ServiceError
+from services.inbox import diagram_for_report, field_labels
+from storage.models import CONTENT_MAX_CHARS, DOMAIN_LABELS, KIND_LABELS, STATUS_LABELS
+from web import env
+
+from .common import page_arg, safe_next
+from .session_auth import current_user, login_required
+
+bp = Blueprint("report_pages", __name__)
+NOTICE = "报送信息仅用于风险防控和技术帮扶，不作为行政处罚依据"
+PER_PAGE = 20
+
+
+def _form_context(values: dict, error: str | None = None) -> dict:
+    settings = env().settings
+    return {"values": values, "error": error, "kinds": KIND_LABELS, "domains": DOMAIN_LABELS,
+            "equipment": equipment_tree(env()), "content_max": CONTENT_MAX_CHARS,
+            "max_upload_bytes": settings.max_upload_bytes, "max_files": attachment_service.MAX_FILES_PER_REPORT,
+            "upload_limits": attachment_service.limit_text(settings.max_upload_bytes),
+            "upload_size": attachment_service.size_text(settings.max_upload_bytes)}
+
+
+@bp.get("/reports/new")
+@login_required("reporter")
+def new_report():
+    """The submit form."""
+    return render_template("reports/new.html", **_form_context({}))
+
+
+@bp.post("/reports/new")
+@login_required("reporter")
+def create_report():
+    """Check the files, submit the report, store the files, show the tracking number."""
+    form = request.form
+    code = form.get("eq_variety") or form.get("eq_class") or form.get("eq_category") or ""
+    data = report_service.ReportInput(kind=form.get("kind", ""), domain=form.get("domain", ""),
+                                      equipment_type_code=code, content=form.get("content", ""),
+                                      title=form.get("title") or None)
+    try:
+        uploads = _uploads()
+        report = report_service.submit_report(env(), current_user(), data)
+    except ServiceError as exc:
+        env().session.rollback()  # end the failed unit of work (it may hold SQLite's write lock)
+        return render_template("reports/new.html", **_form_context(form.to_dict(), exc.message)), exc.status
+    if uploads:
+        attachment_service.add_attachments(env(), current_user(), report.id, uploads)
+    flash(f"报送成功！跟踪编号：{report.tracking_no}。请保存该编号，可在“我的报送”中查看办理进度。", "success")
+    return redirect(url_for("report_pages.show_report", report_id=report.id, submitted=1))
+
+
+def _uploads() -> list[attachment_service.Upload]:
+    settings = env().settings
+    files = [f for f in request.files.getlist("attachments") if f and f.filename]
+    if len(files) > attachment_service.MAX_FILES_PER_REPORT:
+        raise attachment_service.Invalid(f"每条报送最多 {attachment_service.MAX_FILES_PER_REPORT} 个附件")
+    uploads = [attachment_service.read_upload(f.stream, f.filename, settings.max_upload_bytes) for f in files]
+    for upload in uploads:
+        attachment_service.check_upload(upload, settings.max_upload_bytes)
+    return uploads
+
+
+@bp.get("/reports")
+@login_required()
+def list_reports():
+    """Reporters see their own; unit people their unit's; officers their jurisdiction's."""
+    user = current_user()
+    mine = user.has_role("reporter") and len(user.roles) == 1
+    status = request.args.get("status") or None
+    status = status if status in {s.value for s in STATUS_LABELS} else None
+    page = page_arg()
+    rows, total = report_service.list_reports(env(), user, page, PER_PAGE, mine=mine, status=status)
+    return render_template("reports/list.html", rows=rows, total=total, page=page, per_page=PER_PAGE,
+                           pages=max(1, -(-total // PER_PAGE)), status=status, statuses=STATUS_LABELS, mine=mine)
+
+
+@bp.get("/reports/<int:report_id>")
+@login_required()
+def show_report(report_id: int):
+    """The report, its timeline and attachments; the read is logged."""
+    user = current_user()
+    report = report_service.get_report(env(), user, report_id)
+    return render_template("reports/detail.html", report=report, **report_extras(report),
+                           submitted=request.args.get("submitted") == "1")
+
+
+def report_extras(report) -> dict:
+    """Timeline, attachments, comments and names for a report page (the task page shares them)."""
+    user = current_user()
+    events = report_service.timeline(env(), report.id)
+    files = attachment_service.list_attachments(env(), report.id)
+    return {"events": events, "attachments": files, "comments": comment_service.list_comments(env(), user, report.id),
+            "can_comment": comment_service.can_comment(user), "actors": user_names(env(), [e.actor_id for e in events]),
+            "upload_limits": attachment_service.limit_text(env().settings.max_upload_bytes),
+            "show_event_data": not (user.has_role("reporter") and len(user.roles) == 1), "notice": NOTICE,
+            "fields": field_labels(env(), report.id), "equipment_name": equipment_path(env(), report.equipment_type_code)}
+
+
+@bp.post("/reports/<int:report_id>/attachments")
+@login_required()
+def upload_attachment(report_id: int):
+    """Add files to a report from its page."""
+    try:
+        uploads = _uploads()
+        if not uploads:
+            raise attachment_service.Invalid("请选择要上传的文件")
+        rows = attachment_service.add_attachments(env(), current_user(), report_id, uploads)
+        flash(f"已上传 {len(rows)} 个附件", "success")
+    except ServiceError as exc:
+        env().session.rollback()  # end the failed unit of work (it may hold SQLite's write lock)
+        if exc.status == 403:
+            raise
+        flash(exc.message, "error")
+    return redirect(safe_next(url_for("report_pages.show_report", report_id=report_id)))
+
+
+@bp.get("/reports/<int:report_id>/attachments/<int:attachment_id>")
+@login_required()
+def download_attachment(report_id: int, attachment_id: int):
+    """The file, scoped like the report; images and PDF may be shown inline for preview."""
+    row, path = attachment_service.open_attachment(env(), current_user(), report_id, attachment_id)
+    inline = request.args.get("inline") == "1"
+    response = send_file(path, mimetype=row.content_type, as_attachment=not inline, download_name=row.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@bp.post("/reports/<int:report_id>/comments")
+@login_required()
+def add_comment(report_id: int):
+    """Leave a working comment on the report."""
+    try:
+        comment_service.add_comment(env(), current_user(), report_id, request.form.get("body", ""),
+                                    request.form.get("task_id") or None)
+        flash("意见已发表", "success")
+    except ServiceError as exc:
+        env().session.rollback()  # end the failed unit of work (it may hold SQLite's write lock)
+        if exc.status in (403, 404):
+            raise
+        flash(exc.message, "error")
+    return redirect(safe_next(url_for("report_pages.show_report", report_id=report_id)) + "#comments")
+
+
+@bp.get("/reports/<int:report_id>/diagram.xml")
+@login_required()
+def diagram(report_id: int):
+    """The BPMN XML of the version the report's instance runs on; open elements in a header."""
+    xml, current = diagram_for_report(env(), current_user(), report_id)
+    response = Response(xml, mimetype="application/xml")
+    response.headers["X-Current-Elements"] = ",".join(current)
+    return response

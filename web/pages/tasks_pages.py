@@ -1,0 +1,116 @@
+"""Officers' and safety directors' pages: the inbox (/tasks) and the task page with its form."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from services import reports as report_service
+from services import tasks as task_service
+from services.directory import divisions_in_jurisdiction, equipment_categories, user_names
+from services.errors import Invalid, ServiceError
+from services.inbox import SORT_LABELS, STATUSES, InboxFilter, next_steps, search_tasks, urgency
+from storage.models import KIND_LABELS, TaskState, utcnow
+from web import env
+
+from .common import date_arg, page_arg, safe_next
+from .reports_pages import report_extras
+from .session_auth import current_user, login_required
+
+bp = Blueprint("task_pages", __name__)
+WORKERS = ("safety_director", "county_officer", "city_officer", "province_officer", "center_expert",
+           "inspection_officer")
+PER_PAGE = 20
+
+
+def _inbox_filter() -> InboxFilter:
+    args = request.args
+    return InboxFilter(status=args.get("status") if args.get("status") in STATUSES else "open",
+                       kind=args.get("kind") if args.get("kind") in {k.value for k in KIND_LABELS} else None,
+                       category=args.get("category") or None, division=args.get("division") or None,
+                       date_from=date_arg("from"), date_to=date_arg("to"), q=(args.get("q") or "").strip() or None,
+                       sort=args.get("sort") if args.get("sort") in SORT_LABELS else "due")
+
+
+@bp.get("/tasks")
+@login_required(*WORKERS)
+def inbox():
+    """Tasks the person may work, filtered, sorted and paged."""
+    user, filters = current_user(), _inbox_filter()
+    result = search_tasks(env(), user, filters, page_arg(), PER_PAGE)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("tasks/inbox.html", result=result, f=filters, args=args, statuses=STATUSES,
+                           sorts=SORT_LABELS, kinds=KIND_LABELS, categories=equipment_categories(env()),
+                           divisions=divisions_in_jurisdiction(env(), user))
+
+
+def _render_task(task_id: str, values: dict | None = None, errors: dict | None = None, error: str | None = None,
+                 status: int = 200):
+    user = current_user()
+    task = task_service.get_task(env(), user, task_id)
+    report = report_service.get_report(env(), user, task.report_id)
+    names = user_names(env(), [task.claimed_by_id, task.completed_by_id])
+    page = render_template("tasks/task.html", task=task, report=report, values=values or {}, errors=errors or {},
+                           error=error, names=names, urgency=urgency(task, utcnow()), is_open=task.state == TaskState.OPEN,
+                           **report_extras(report))
+    return page, status
+
+
+@bp.get("/tasks/<task_id>")
+@login_required(*WORKERS)
+def show_task(task_id: str):
+    """The report, attachments, timeline, diagram, comments and the task's form."""
+    return _render_task(task_id)
+
+
+@bp.post("/tasks/<task_id>/complete")
+@login_required(*WORKERS)
+def complete(task_id: str):
+    """Complete the task with the form data (validated again by the service) and say where it went."""
+    user = current_user()
+    task = task_service.get_task(env(), user, task_id)
+    if task.state != TaskState.OPEN:
+        flash(f"“{task.name}”已办理或已失效，请刷新待办列表", "error")
+        return redirect(url_for("task_pages.inbox"))
+    fields = (task.form or {}).get("fields", [])
+    data = {f["id"]: request.form.get(f["id"], "") for f in fields}
+    try:
+        task = task_service.complete_task(env(), user, task_id, data)
+    except Invalid as exc:
+        env().session.rollback()  # end the failed unit of work (it may hold SQLite's write lock)
+        errors = {d["field"]: d["message"] for d in (exc.details or []) if isinstance(d, dict) and "field" in d}
+        return _render_task(task_id, data, errors, exc.message, 422)
+    except ServiceError as exc:
+        env().session.rollback()  # end the failed unit of work (it may hold SQLite's write lock)
+        if exc.status != 409:
+            raise
+        flash(exc.message, "error")
+        return redirect(url_for("task_pages.inbox"))
+    steps = next_steps(env(), task)
+    where = "已转至：" + "；".join(steps) if steps else "该环节已完成，流程将继续自动处理或已办结"
+    flash(f"已办理“{task.name}”。{where}", "success")
+    return redirect(url_for("task_pages.inbox"))
+
+
+@bp.post("/tasks/<task_id>/claim")
+@login_required(*WORKERS)
+def claim(task_id: str):
+    """Take the task."""
+    return _claim_action(task_id, task_service.claim, "已认领该任务")
+
+
+@bp.post("/tasks/<task_id>/unclaim")
+@login_required(*WORKERS)
+def unclaim(task_id: str):
+    """Give the task back to the group."""
+    return _claim_action(task_id, task_service.unclaim, "已释放该任务")
+
+
+def _claim_action(task_id: str, action, message: str):
+    try:
+        action(env(), current_user(), task_id)
+        flash(message, "success")
+    except ServiceError as exc:
+        env().session.rollback()  # end the failed unit of work (it may hold SQLite's write lock)
+        if exc.status in (403, 404):
+            raise
+        flash(exc.message, "error")
+    return redirect(safe_next(url_for("task_pages.inbox")))
