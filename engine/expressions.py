@@ -16,11 +16,13 @@ ISO_DURATION = re.compile(
 )
 ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
 MAX_EXPRESSION_LENGTH = 500
+# No multiplication or powers and bounded constants: `'a' * 4000000000` must not exhaust memory.
+MAX_NUMBER = 10**9
 
 _ALLOWED_NODES = (
     ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd,
     ast.Compare, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn, ast.Is, ast.IsNot,
-    ast.BinOp, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Mod, ast.FloorDiv,
+    ast.BinOp, ast.Add, ast.Sub, ast.Div, ast.Mod, ast.FloorDiv,
     ast.IfExp, ast.Name, ast.Load, ast.Constant, ast.List, ast.Tuple, ast.Set, ast.Call,
 )
 _ALLOWED_CONSTANTS = (str, int, float, bool, type(None))
@@ -79,6 +81,10 @@ def _check_node(node: ast.AST, functions: Mapping[str, Callable]) -> None:
         raise UnsafeExpression(f"不允许使用以下划线开头的名称“{node.id}”")
     if isinstance(node, ast.Constant) and not isinstance(node.value, _ALLOWED_CONSTANTS):
         raise UnsafeExpression("不允许使用该类型的常量")
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and abs(node.value) > MAX_NUMBER:
+        raise UnsafeExpression(f"数值常量过大（绝对值不能超过 {MAX_NUMBER}）")
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) > MAX_EXPRESSION_LENGTH:
+        raise UnsafeExpression("字符串常量过长")
     if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name) or node.func.id not in functions:
             name = node.func.id if isinstance(node.func, ast.Name) else "?"

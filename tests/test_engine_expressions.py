@@ -190,3 +190,10 @@ def test_engine_refuses_to_execute_scripts():
 
 def test_the_real_diagram_passes_validation(env):
     assert processes.validate_diagram(env, DIAGRAM) == []
+
+
+@pytest.mark.parametrize("source", ["'a' * 4000000000", "[0] * 1000000000", "10 ** 100", "99999999999 > x",
+                                    "x == '" + "a" * 600 + "'"])
+def test_expressions_that_would_exhaust_memory_are_refused(source):
+    with pytest.raises(UnsafeExpression):
+        check_expression(source)
