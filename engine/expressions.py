@@ -70,6 +70,15 @@ def check_expression(expression: str, functions: Mapping[str, Callable] = DEFAUL
     return tree
 
 
+def _check_constant(value) -> None:
+    if not isinstance(value, _ALLOWED_CONSTANTS):
+        raise UnsafeExpression("不允许使用该类型的常量")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > MAX_NUMBER:
+        raise UnsafeExpression(f"数值常量过大（绝对值不能超过 {MAX_NUMBER}）")
+    if isinstance(value, str) and len(value) > MAX_EXPRESSION_LENGTH:
+        raise UnsafeExpression("字符串常量过长")
+
+
 def _check_node(node: ast.AST, functions: Mapping[str, Callable]) -> None:
     if isinstance(node, ast.Attribute):
         raise UnsafeExpression(f"不允许访问属性“.{node.attr}”")
@@ -79,12 +88,8 @@ def _check_node(node: ast.AST, functions: Mapping[str, Callable]) -> None:
         raise UnsafeExpression(f"不允许使用该语法：{type(node).__name__}")
     if isinstance(node, ast.Name) and (node.id.startswith("_") or "__" in node.id):
         raise UnsafeExpression(f"不允许使用以下划线开头的名称“{node.id}”")
-    if isinstance(node, ast.Constant) and not isinstance(node.value, _ALLOWED_CONSTANTS):
-        raise UnsafeExpression("不允许使用该类型的常量")
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and abs(node.value) > MAX_NUMBER:
-        raise UnsafeExpression(f"数值常量过大（绝对值不能超过 {MAX_NUMBER}）")
-    if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) > MAX_EXPRESSION_LENGTH:
-        raise UnsafeExpression("字符串常量过长")
+    if isinstance(node, ast.Constant):
+        _check_constant(node.value)
     if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name) or node.func.id not in functions:
             name = node.func.id if isinstance(node.func, ast.Name) else "?"

@@ -29,37 +29,50 @@ def clean_form_data(form: dict, data: object) -> dict:
     return cleaned
 
 
-def _coerce(field: dict, raw):
-    ftype = field.get("type") or "string"
-    if ftype == "long":
-        if isinstance(raw, bool) or not str(raw).strip().lstrip("-").isdigit():
-            raise ValueError("必须是整数")
-        value = int(str(raw).strip())
-        if field["id"] == "quality_score" and not 1 <= value <= 5:
-            raise ValueError("必须在 1 到 5 之间")
-        return value
-    if ftype == "boolean":
-        if isinstance(raw, bool):
-            return raw
-        if str(raw).lower() in ("true", "1", "on", "yes", "是"):
-            return True
-        if str(raw).lower() in ("false", "0", "off", "no", "否"):
-            return False
-        raise ValueError("必须是“是”或“否”")
-    if ftype == "date":
-        try:
-            return date.fromisoformat(str(raw)[:10]).isoformat()
-        except ValueError:
-            raise ValueError("必须是日期（YYYY-MM-DD）") from None
-    if ftype == "enum":
-        options = [o["id"] for o in field.get("options", [])]
-        if str(raw) not in options:
-            names = "、".join(o["name"] for o in field.get("options", []))
-            raise ValueError(f"必须是以下选项之一：{names}")
-        return str(raw)
-    if not isinstance(raw, (str, int, float)):
+def _coerce_long(field: dict, raw) -> int:
+    if isinstance(raw, bool) or not str(raw).strip().lstrip("-").isdigit():
+        raise ValueError("必须是整数")
+    value = int(str(raw).strip())
+    if field["id"] == "quality_score" and not 1 <= value <= 5:
+        raise ValueError("必须在 1 到 5 之间")
+    return value
+
+
+def _coerce_boolean(field: dict, raw) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if str(raw).lower() in ("true", "1", "on", "yes", "是"):
+        return True
+    if str(raw).lower() in ("false", "0", "off", "no", "否"):
+        return False
+    raise ValueError("必须是“是”或“否”")
+
+
+def _coerce_date(field: dict, raw) -> str:
+    try:
+        return date.fromisoformat(str(raw)[:10]).isoformat()
+    except ValueError:
+        raise ValueError("必须是日期（YYYY-MM-DD）") from None
+
+
+def _coerce_enum(field: dict, raw) -> str:
+    if str(raw) not in [o["id"] for o in field.get("options", [])]:
+        names = "、".join(o["name"] for o in field.get("options", []))
+        raise ValueError(f"必须是以下选项之一：{names}")
+    return str(raw)
+
+
+def _coerce_text(field: dict, raw) -> str:
+    if not isinstance(raw, (str, int, float)) or isinstance(raw, bool):
         raise ValueError("必须是文本")
     text = str(raw)
     if len(text) > MAX_TEXT:
         raise ValueError(f"不能超过 {MAX_TEXT} 个字符")
     return text
+
+
+_COERCERS = {"long": _coerce_long, "boolean": _coerce_boolean, "date": _coerce_date, "enum": _coerce_enum}
+
+
+def _coerce(field: dict, raw):
+    return _COERCERS.get(field.get("type") or "string", _coerce_text)(field, raw)

@@ -31,82 +31,91 @@ def init_database() -> None:
     processes.deploy(e, default.read_text(encoding="utf-8"), note="随系统部署的初始流程")
 
 
+@click.command("init-db")
+@with_appcontext
+def init_db_command():
+    """建立/升级数据库结构，载入行政区划、设备目录与默认流程。"""
+    init_database()
+    click.echo("数据库已就绪")
+
+
+@click.command("seed-demo")
+@click.option("--no-reports", is_flag=True, help="只建账户与监测点，不生成演示报送")
+@with_appcontext
+def seed_demo_command(no_reports):
+    """载入演示账户、监测点与演示报送（仅在空库时）。"""
+    from services.demo import seed_demo as seed
+
+    init_database()
+    created = seed(_env(), with_reports=not no_reports)
+    click.echo("演示数据已载入" if created else "演示数据已存在，未重复载入")
+
+
+@click.command("deploy")
+@click.argument("bpmn_file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def deploy_command(bpmn_file):
+    """校验并发布一个流程图文件，新报送将使用该版本。"""
+    from services.errors import ServiceError
+
+    try:
+        version = processes.deploy(_env(), Path(bpmn_file).read_bytes(), note=f"命令行部署 {bpmn_file}")
+    except ServiceError as exc:
+        for d in exc.details or []:
+            click.echo(f"  [{d.get('element_id') or '-'}] {d.get('message')}", err=True)
+        raise click.ClickException(exc.message) from None
+    click.echo(f"已发布 {version.process_id} 第 {version.version} 版")
+
+
+@click.command("instances")
+@click.option("--status", default=None, help="按状态筛选，如 error / suspended / waiting")
+@click.option("--limit", default=50, show_default=True)
+@with_appcontext
+def instances_command(status, limit):
+    """列出流程实例（运维排查用）。"""
+    from sqlalchemy import select
+
+    from storage.models import ProcessInstance
+
+    stmt = select(ProcessInstance).order_by(ProcessInstance.id.desc()).limit(limit)
+    if status:
+        stmt = stmt.where(ProcessInstance.status == status)
+    for inst in _env().session.scalars(stmt):
+        click.echo(f"{inst.id:>6}  报送#{inst.report_id:<6} {inst.status.value:<20} "
+                   f"{inst.waiting_element or '-':<24} {inst.error_message or ''}")
+
+
+@click.command("retry")
+@click.argument("instance_id", type=int)
+@with_appcontext
+def retry_command(instance_id):
+    """重试出错的流程实例（重新执行失败的服务任务）。"""
+    from services.admin_actions import retry_instance
+    from services.errors import ServiceError
+
+    try:
+        inst = retry_instance(_env(), None, instance_id, reason="命令行重试")
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"实例 {inst.id} 当前状态：{inst.status.value} {inst.error_message or ''}")
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command():
+    """运行定时任务进程（定时器、通知、卡滞检测）。生产环境只运行一个。"""
+    from flask import current_app
+
+    from .scheduling import run_scheduler_forever
+
+    run_scheduler_forever(current_app._get_current_object())
+
+
 def register_commands(app: Flask) -> None:
     """Attach commands to the app's CLI group."""
-
-    @app.cli.command("init-db")
-    @with_appcontext
-    def init_db():
-        """建立/升级数据库结构，载入行政区划、设备目录与默认流程。"""
-        init_database()
-        click.echo("数据库已就绪")
-
-    @app.cli.command("seed-demo")
-    @click.option("--no-reports", is_flag=True, help="只建账户与监测点，不生成演示报送")
-    @with_appcontext
-    def seed_demo(no_reports):
-        """载入演示账户、监测点与演示报送（仅在空库时）。"""
-        from services.demo import seed_demo as seed
-
-        init_database()
-        created = seed(_env(), with_reports=not no_reports)
-        click.echo("演示数据已载入" if created else "演示数据已存在，未重复载入")
-
-    @app.cli.command("deploy")
-    @click.argument("bpmn_file", type=click.Path(exists=True, dir_okay=False))
-    @with_appcontext
-    def deploy(bpmn_file):
-        """校验并发布一个流程图文件，新报送将使用该版本。"""
-        from services.errors import ServiceError
-
-        try:
-            version = processes.deploy(_env(), Path(bpmn_file).read_bytes(), note=f"命令行部署 {bpmn_file}")
-        except ServiceError as exc:
-            for d in exc.details or []:
-                click.echo(f"  [{d.get('element_id') or '-'}] {d.get('message')}", err=True)
-            raise click.ClickException(exc.message) from None
-        click.echo(f"已发布 {version.process_id} 第 {version.version} 版")
-
-    @app.cli.command("instances")
-    @click.option("--status", default=None, help="按状态筛选，如 error / suspended / waiting")
-    @click.option("--limit", default=50, show_default=True)
-    @with_appcontext
-    def instances(status, limit):
-        """列出流程实例（运维排查用）。"""
-        from sqlalchemy import select
-
-        from storage.models import ProcessInstance
-
-        stmt = select(ProcessInstance).order_by(ProcessInstance.id.desc()).limit(limit)
-        if status:
-            stmt = stmt.where(ProcessInstance.status == status)
-        for inst in _env().session.scalars(stmt):
-            click.echo(f"{inst.id:>6}  报送#{inst.report_id:<6} {inst.status.value:<20} "
-                       f"{inst.waiting_element or '-':<24} {inst.error_message or ''}")
-
-    @app.cli.command("retry")
-    @click.argument("instance_id", type=int)
-    @with_appcontext
-    def retry(instance_id):
-        """重试出错的流程实例（重新执行失败的服务任务）。"""
-        from services.admin_actions import retry_instance
-        from services.errors import ServiceError
-
-        try:
-            inst = retry_instance(_env(), None, instance_id, reason="命令行重试")
-        except ServiceError as exc:
-            raise click.ClickException(exc.message) from None
-        click.echo(f"实例 {inst.id} 当前状态：{inst.status.value} {inst.error_message or ''}")
-
-    @app.cli.command("scheduler")
-    @with_appcontext
-    def scheduler():
-        """运行定时任务进程（定时器、通知、卡滞检测）。生产环境只运行一个。"""
-        from .scheduling import run_scheduler_forever
-
-        run_scheduler_forever(app)
-
-    app.cli.add_command(report_command)
+    for command in (init_db_command, seed_demo_command, deploy_command, instances_command, retry_command,
+                    scheduler_command, report_command):
+        app.cli.add_command(command)
 
 
 @click.command("report")

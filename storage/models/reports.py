@@ -82,6 +82,9 @@ class Report(Base):
     __table_args__ = (
         Index("ix_report_division_submitted", "division_code", "submitted_at"),
         Index("ix_report_city_submitted", "city_code", "submitted_at"),
+        Index("ix_report_domain", "domain"),
+        Index("ix_report_risk_level", "risk_level"),
+        Index("ix_report_overdue_status", "overdue", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
