@@ -12,7 +12,7 @@ from handlers.routing import GROUP_TIERS, assign
 from storage.models import (
     DecisionTable, HumanTask, InstanceStatus, ProcessInstance, ProcessVersion, Report, TaskState, Tier, utcnow,
 )
-from storage.repositories import add_event
+from storage.repositories import add_event, add_notification, users_with_role
 
 from .dialect import HandlerFailed
 from .durations import due_from
@@ -170,6 +170,7 @@ class ProcessStore:
         add_event(session, "task_created", f"待办：{view.name}", instance_id=instance.id, report_id=report.id,
                   element_id=view.element_id, data={"candidate_group": target.candidate_group,
                                                     "division_code": target.division_code})
+        _notify_candidates(session, row, report)
         return row
 
     @staticmethod
@@ -204,6 +205,15 @@ class InstanceFrozen(RuntimeError):
     def __init__(self, status: InstanceStatus):
         super().__init__(status.value)
         self.status = status
+
+
+def _notify_candidates(session: Session, task: HumanTask, report: Report) -> None:
+    """Tell the people who may work a new task. Safety directors were told by notify_safety_director."""
+    if task.candidate_group == "safety_director" or task.division_code is None:
+        return
+    for user in users_with_role(session, task.candidate_group, division_code=task.division_code):
+        add_notification(session, user.id, "task", f"新的待办：{task.name}（{report.tracking_no}）", report.title,
+                         report_id=report.id, task_id=task.id, link=f"/tasks/{task.id}")
 
 
 def _sync_current_tier(report: Report, snap: Snapshot) -> None:

@@ -104,7 +104,7 @@ def retry_instance(env: Env, actor: User | None, instance_id: int, element_id: s
     event = _audit(env, actor, instance, "admin_retry", f"重试失败任务“{element_id or failed_element}”", reason,
                    element_id or failed_element, status_before=instance.status.value,
                    error_before=failed_message)
-    _step(env, instance, lambda wf: reset.extend(env.store.runtime.reset_failed(wf, element_id)), actor)
+    _step(env, instance, lambda wf: reset.extend(retry_failed(wf, element_id)), actor)
     if not reset:
         env.session.rollback()
         raise Conflict("没有找到可重试的失败任务")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -19,6 +19,7 @@ from .context import Env
 from .stuck_detection import stuck_reasons, tasks_without_person
 
 ERROR_DAYS = 14
+CHINA = timezone(timedelta(hours=8))
 OLDEST_PER_TIER = 5
 TIMER_STATUSES = (InstanceStatus.WAITING, InstanceStatus.USER_INPUT_REQUIRED, InstanceStatus.ERROR,
                   InstanceStatus.RUNNING)
@@ -85,10 +86,12 @@ def _oldest_by_tier(env: Env) -> list[tuple[str, list[tuple[HumanTask, Report]]]
 
 
 def _errors_per_day(env: Env, now: datetime) -> list[tuple[str, int]]:
-    start = (now - timedelta(days=ERROR_DAYS - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    """Handler failures per Beijing calendar day (the platform serves one province, one time zone)."""
+    start = (now.astimezone(CHINA) - timedelta(days=ERROR_DAYS - 1)).replace(hour=0, minute=0, second=0,
+                                                                            microsecond=0)
     moments = env.session.scalars(select(InstanceEvent.created_at).where(
         InstanceEvent.kind == "error", InstanceEvent.created_at >= start))
-    per_day = Counter(m.date().isoformat() for m in moments)
+    per_day = Counter(m.astimezone(CHINA).date().isoformat() for m in moments)
     days = [(start + timedelta(days=i)).date().isoformat() for i in range(ERROR_DAYS)]
     return [(day, per_day.get(day, 0)) for day in days]
 

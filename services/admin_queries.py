@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import exists, or_, select
 
-from engine.inspection import element_names, element_states, live_task_data, resettable_elements
+from engine.inspection import ElementStates, element_names, element_states, live_task_data, resettable_elements
 from storage.models import (
     HumanTask, InstanceEvent, InstanceStatus, MonitoringPoint, ProcessInstance, ProcessVersion, Report,
     TaskState, User, utcnow,
@@ -19,6 +19,7 @@ from .stuck_detection import stuck_reasons
 
 STATUS_FILTERS = {s.value for s in InstanceStatus} | {"stuck", "active"}
 ENDED = (InstanceStatus.COMPLETED, InstanceStatus.TERMINATED)
+MAX_AGE_DAYS = 3650
 
 
 def require_admin(user: User) -> None:
@@ -48,12 +49,10 @@ class InstanceRow:
     reasons: list[str] = field(default_factory=list)
 
 
-def _filtered(stmt, filters: InstanceFilter, now: datetime, stuck_ids: list[int] | None):
-    if filters.status == "stuck":
-        stmt = stmt.where(ProcessInstance.id.in_(stuck_ids or []))
-    elif filters.status == "active":
+def _filtered(stmt, filters: InstanceFilter, now: datetime):
+    if filters.status == "active":
         stmt = stmt.where(ProcessInstance.status.not_in(ENDED))
-    elif filters.status:
+    elif filters.status and filters.status != "stuck":
         stmt = stmt.where(ProcessInstance.status == filters.status)
     if filters.element:
         open_here = exists().where(HumanTask.instance_id == ProcessInstance.id, HumanTask.state == TaskState.OPEN,
@@ -70,24 +69,49 @@ def _filtered(stmt, filters: InstanceFilter, now: datetime, stuck_ids: list[int]
     return stmt
 
 
+def _rows():
+    return (select(ProcessInstance, Report, ProcessVersion.version)
+            .join(Report, Report.id == ProcessInstance.report_id)
+            .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id))
+
+
+def _validate(filters: InstanceFilter) -> None:
+    if filters.status and filters.status not in STATUS_FILTERS:
+        raise Invalid("状态筛选不正确，可选：" + "、".join(sorted(STATUS_FILTERS)))
+    if filters.min_age_days is not None and not 0 <= filters.min_age_days <= MAX_AGE_DAYS:
+        raise Invalid(f"运行天数须在 0 到 {MAX_AGE_DAYS} 之间")
+
+
 def list_instances(env: Env, user: User, filters: InstanceFilter, page: int = 1,
                    per_page: int = 20) -> tuple[list[InstanceRow], int]:
     """Instances matching the filters, each with its stuck reasons (if any)."""
     require_admin(user)
-    if filters.status and filters.status not in STATUS_FILTERS:
-        raise Invalid("状态筛选不正确，可选：" + "、".join(sorted(STATUS_FILTERS)))
+    _validate(filters)
     now = utcnow()
-    reasons = stuck_reasons(env, now) if filters.status == "stuck" else None
-    base = (select(ProcessInstance, Report, ProcessVersion.version)
-            .join(Report, Report.id == ProcessInstance.report_id)
-            .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id))
-    stmt = _filtered(base, filters, now, list(reasons) if reasons is not None else None)
+    if filters.status == "stuck":
+        return _stuck_page(env, filters, now, page, per_page)
+    stmt = _filtered(_rows(), filters, now)
     total = count(env.session, stmt)
-    order = ProcessInstance.updated_at.asc() if filters.status == "stuck" else ProcessInstance.id.desc()
-    rows = env.session.execute(stmt.order_by(order).limit(per_page).offset((page - 1) * per_page)).all()
-    if reasons is None:
-        reasons = stuck_reasons(env, now, [inst.id for inst, _, _ in rows]) if rows else {}
+    rows = env.session.execute(stmt.order_by(ProcessInstance.id.desc()).limit(per_page)
+                               .offset((page - 1) * per_page)).all()
+    reasons = stuck_reasons(env, now, [inst.id for inst, _, _ in rows]) if rows else {}
     return [InstanceRow(inst, report, version, reasons.get(inst.id, [])) for inst, report, version in rows], total
+
+
+def _stuck_page(env: Env, filters: InstanceFilter, now: datetime, page: int,
+                per_page: int) -> tuple[list[InstanceRow], int]:
+    """Stuck instances, longest unchanged first; the other filters are applied in SQL, the page in Python
+    (so that thousands of stuck instances never become one giant IN list)."""
+    reasons = stuck_reasons(env, now)
+    matching = env.session.execute(_filtered(
+        select(ProcessInstance.id, ProcessInstance.updated_at).join(Report, Report.id == ProcessInstance.report_id),
+        filters, now))
+    hits = sorted((at, iid) for iid, at in matching if iid in reasons)
+    ids = [iid for _, iid in hits[(page - 1) * per_page: page * per_page]]
+    found = {inst.id: (inst, report, version) for inst, report, version in
+             env.session.execute(_rows().where(ProcessInstance.id.in_(ids)))} if ids else {}
+    rows = [InstanceRow(*found[i], reasons[i]) for i in ids if i in found]
+    return rows, len(hits)
 
 
 @dataclass
@@ -101,7 +125,7 @@ class InstanceDetail:
     tasks: list[HumanTask]
     timers: list[dict]
     events: list[InstanceEvent]
-    states: object
+    states: ElementStates
     task_data: list
     resettable: list[tuple[str, str]]
     reasons: list[str]

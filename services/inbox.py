@@ -58,16 +58,23 @@ class InboxRow:
     urgency: str  # "overdue", "soon" or ""
 
 
+COUNT_CAP = 1000  # the inbox never counts past this (PERFORMANCE.md: page without counting everything)
+
+
 @dataclass
 class InboxPage:
+    """One page of rows; `total` is exact up to COUNT_CAP, `capped` says there are more."""
+
     rows: list[InboxRow]
     total: int
     page: int
     per_page: int
+    has_next: bool
+    capped: bool = False
     pages: int = field(init=False)
 
     def __post_init__(self):
-        self.pages = max(1, -(-self.total // self.per_page))
+        self.pages = max(self.page, -(-self.total // self.per_page), 1)
 
 
 def _base(user: User, f: InboxFilter):
@@ -107,16 +114,18 @@ def _filtered(user: User, f: InboxFilter):
 def search_tasks(env: Env, user: User, f: InboxFilter, page: int = 1, per_page: int = 20) -> InboxPage:
     """One page of the person's tasks matching the filters."""
     stmt = _filtered(user, f)
-    total = count(env.session, stmt)
+    total = count(env.session, stmt.with_only_columns(HumanTask.id).limit(COUNT_CAP + 1))
     order = SORTS.get(f.sort, SORTS["due"])
-    rows = env.session.execute(stmt.order_by(*order, HumanTask.id).limit(per_page).offset((page - 1) * per_page)).all()
+    rows = env.session.execute(stmt.order_by(*order, HumanTask.id).limit(per_page + 1)
+                               .offset((page - 1) * per_page)).all()
+    has_next, rows = len(rows) > per_page, rows[:per_page]
     names = user_names(env, [t.claimed_by_id for t, _ in rows])
     divisions = division_names(env, [r.county_code or r.division_code for _, r in rows])
     now = utcnow()
     items = [InboxRow(task=t, report=r, tier=GROUP_TIERS.get(t.candidate_group, ""),
                       division_name=divisions.get(r.county_code or r.division_code, r.division_code),
                       claimed_by=names.get(t.claimed_by_id), urgency=urgency(t, now)) for t, r in rows]
-    return InboxPage(items, total, page, per_page)
+    return InboxPage(items, min(total, COUNT_CAP), page, per_page, has_next, total > COUNT_CAP)
 
 
 def urgency(task: HumanTask, now: datetime) -> str:

@@ -15,7 +15,7 @@ from .context import Env
 from .errors import Conflict, Invalid, NotFound
 
 MIGRATABLE = (InstanceStatus.RUNNING, InstanceStatus.WAITING, InstanceStatus.USER_INPUT_REQUIRED,
-              InstanceStatus.SUSPENDED, InstanceStatus.ERROR)
+              InstanceStatus.ERROR)
 PREVIEW_LIMIT = 500
 
 
@@ -76,6 +76,8 @@ def _row(env: Env, instance: ProcessInstance) -> MigrationRow:
 
 
 def _static_reasons(instance: ProcessInstance, source: ProcessVersion, target: ProcessVersion) -> list[str]:
+    if instance.status == InstanceStatus.SUSPENDED:
+        return ["实例已挂起，请先在管理页恢复后再迁移"]
     if instance.status not in MIGRATABLE:
         return ["实例已结束，无需迁移"]
     if source.id == target.id:
@@ -89,7 +91,8 @@ def preview_migration(env: Env, target_version_id: int, source_version_id: int |
                       instance_ids: list[int] | None = None) -> list[MigrationRow]:
     """Which instances (of a source version, or the given ones) can move to the target, and why not."""
     target = _target(env, target_version_id)
-    stmt = select(ProcessInstance).where(ProcessInstance.status.in_(MIGRATABLE)).order_by(ProcessInstance.id)
+    stmt = select(ProcessInstance).where(ProcessInstance.status.in_(MIGRATABLE + (InstanceStatus.SUSPENDED,)))
+    stmt = stmt.where(ProcessInstance.process_version_id != target.id).order_by(ProcessInstance.id)
     if source_version_id is not None:
         stmt = stmt.where(ProcessInstance.process_version_id == source_version_id)
     if instance_ids:
@@ -132,6 +135,24 @@ def _migrate_one(env: Env, target_version_id: int, instance_id: int, actor_id: i
     if row.reasons:
         env.session.rollback()
         return row
+    try:
+        _move(env, instance, row, source, target, actor_id)
+    except _Refused as exc:
+        env.session.rollback()
+        row.reasons = exc.reasons
+        return row
+    except Exception as exc:  # noqa: BLE001 - one instance failing must not stop the others
+        env.session.rollback()
+        row.reasons = [f"迁移失败：{exc}"]
+        return row
+    env.session.commit()
+    row.migrated = True
+    return row
+
+
+def _move(env: Env, instance: ProcessInstance, row: MigrationRow, source: ProcessVersion,
+          target: ProcessVersion, actor_id: int | None) -> None:
+    """Check and migrate inside one engine step (run, project, save), then log it."""
     bundle = env.store.bundle_for(env.session, target.id)
     copier = _copier(env, instance.workflow_state, env.store.bundle_for(env.session, source.id))
 
@@ -144,19 +165,7 @@ def _migrate_one(env: Env, target_version_id: int, instance_id: int, actor_id: i
         _migrator().migrate(workflow, bundle)
         instance.process_version_id = target.id
 
-    try:
-        env.store.step(env.session, instance, move, actor_id, allow_frozen=True)
-    except _Refused as exc:
-        env.session.rollback()
-        row.reasons = exc.reasons
-        return row
-    except Exception as exc:  # noqa: BLE001 - one instance failing must not stop the others
-        env.session.rollback()
-        row.reasons = [f"迁移失败：{exc}"]
-        return row
+    env.store.step(env.session, instance, move, actor_id)
     add_event(env.session, "migrated", f"流程实例已从版本 v{source.version} 迁移到 v{target.version}",
               instance_id=instance.id, report_id=instance.report_id, actor_id=actor_id,
               data={"from_version_id": source.id, "to_version_id": target.id, "notes": row.notes})
-    env.session.commit()
-    row.migrated = True
-    return row

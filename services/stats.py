@@ -305,7 +305,7 @@ def office_rates(session, f: StatsFilter, now: datetime | None = None) -> list[d
         stmt = stmt.join(Report, Report.id == HumanTask.report_id).where(*conditions(f))
     rows = list(session.execute(stmt))
     names = dict(session.execute(select(Division.code, Division.name)
-                                 .where(Division.code.in_({r[1] for r in rows}))).all())
+                                 .where(Division.code.in_(sorted({r[1] for r in rows})))).all())
     items = [{"candidate_group": group, "division_code": code,
               "office": f"{names.get(code, code)} · {ROLE_LABELS.get(group, group)}",
               "tasks": n, "completed": completed or 0, "on_time": on_time or 0, "overdue": overdue or 0,

@@ -16,6 +16,8 @@ from storage.models import (
     SafetyDirectorAssignment, TaskState, User, UserRole, utcnow,
 )
 
+from storage.repositories import count
+
 from .context import Env
 
 ENDED = (InstanceStatus.COMPLETED, InstanceStatus.TERMINATED)
@@ -140,4 +142,4 @@ def tasks_without_person(env: Env) -> int:
     unit_task = HumanTask.candidate_group == Role.SAFETY_DIRECTOR.value
     stmt = select(HumanTask.id).where(HumanTask.state == TaskState.OPEN).where(
         and_(~unit_task, ~_eligible_officer()) | and_(unit_task, ~_director_registered(HumanTask.monitoring_point_id)))
-    return len(list(env.session.scalars(stmt)))
+    return count(env.session, stmt)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 from sqlalchemy import select
 
@@ -129,6 +129,20 @@ def test_stuck_and_audit_pages(app, api):
     assert "排查完毕" in page and "排查中" not in page
     page = client.get("/admin/audit?actor=nobody").get_data(as_text=True)
     assert "暂无记录" in page
+    today = utcnow().astimezone(timezone(timedelta(hours=8))).date()
+    page = client.get(f"/admin/audit?from={today}&to={today}&instance_id={iid}").get_data(as_text=True)
+    assert "排查完毕" in page
+    page = client.get(f"/admin/audit?to={today - timedelta(days=1)}").get_data(as_text=True)
+    assert "排查完毕" not in page and "暂无记录" in page
+
+
+def test_dashboard_counts_errors_per_day(app, api):
+    failed_instance(app, api)
+    from services.admin_dashboard import dashboard
+    d = run(app, dashboard)
+    assert d.errors_per_day[-1][1] == 1 and sum(n for _, n in d.errors_per_day) == 1
+    assert ("error", "出错", 1) in d.by_status and d.stuck == 1
+    assert [(t, len(rows)) for t, rows in d.oldest_by_tier] == [("使用单位", 0), ("县级", 1), ("市级", 0), ("省级", 0)]
 
 
 def test_bulk_retry_page(app, api):

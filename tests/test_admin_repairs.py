@@ -309,3 +309,24 @@ def test_data_edited_on_failed_task_survives_the_retry(app, api):
 
 def user_id(app, username):
     return run(app, lambda env: user(env, username).id)
+
+
+@pytest.mark.parametrize("method, path, body, status", [
+    ("GET", "/admin/instances?min_age_days=99999999999", None, 422),
+    ("GET", "/admin/instances?version=abc", None, 400),
+    ("GET", "/admin/audit?instance_id=x", None, 400),
+    ("POST", "/admin/instances/1/skip", {"data": [1, 2]}, 422),
+    ("POST", "/admin/instances/1/terminate", {"reason": "x" * 501}, 422),
+    ("POST", "/admin/instances/1/reset", {"reason": "缺少目标"}, 422),
+    ("POST", "/admin/instances/1/data", {"task_id": "nope", "changes": {"a": 1}, "reason": "x"}, 404),
+    ("POST", "/admin/instances/bulk-retry", {"ids": []}, 422),
+    ("POST", "/admin/tasks/nope/reassign", {"user_id": 1}, 404),
+    ("POST", "/admin/tasks/nope/release", {}, 404),
+    ("POST", "/admin/instances/1/retry", "not json", 400),
+])
+def test_bad_input_is_answered_clearly(api, method, path, body, status):
+    api.submit()
+    kwargs = {"data": body, "content_type": "application/json"} if isinstance(body, str) else {"json": body}
+    res = api.call(method, path, "admin", **kwargs)
+    assert res.status_code == status, res.get_data(as_text=True)
+    assert res.get_json()["error"]["message"]

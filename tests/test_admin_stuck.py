@@ -148,3 +148,16 @@ def test_running_with_nothing_to_wait_for(app, api):
         env.session.commit()
     run(app, strand)
     assert stuck(api)[iid] == ["流程处于运行状态，但既没有待办任务也没有定时器，无法继续（可回退到之前的任务）"]
+
+
+def test_stuck_view_pages_and_filters(app, api):
+    first = instance_id(api, api.submit()["id"])
+    second = instance_id(api, api.submit("reporter.agency112")["id"])
+    instance_id(api, api.submit()["id"])  # healthy
+    for iid in (second, first):  # `first` was touched last: it comes second (longest unchanged first)
+        api.post(f"/admin/instances/{iid}/suspend", "admin", json={"reason": "核查"})
+    pages = [api.get(f"/admin/instances?status=stuck&per_page=1&page={n}", "admin").get_json() for n in (1, 2, 3)]
+    assert [p["total"] for p in pages] == [2, 2, 2]
+    assert [[i["id"] for i in p["items"]] for p in pages] == [[second], [first], []]
+    only = api.get("/admin/instances?status=stuck&division=610112", "admin").get_json()
+    assert only["total"] == 1 and only["items"][0]["id"] == second

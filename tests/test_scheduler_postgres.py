@@ -69,11 +69,18 @@ def wait_until_ready(tmp_path, timeout: float = 60) -> None:
     raise AssertionError("scheduler processes did not start")
 
 
+def fired_by(tmp_path, name: str) -> int:
+    """Timers a worker reports having fired so far (it prints one JSON line per tick)."""
+    text = (tmp_path / f"{name}.log").read_text()
+    return sum(json.loads(line)["fired"] for line in text.splitlines() if line.startswith("{"))
+
+
 def progress(engine) -> tuple[int, int]:
     with engine.connect() as conn:
         fired = conn.scalar(select(func.count()).select_from(InstanceEvent).where(InstanceEvent.kind == "timer_fired"))
-        sent = conn.scalar(select(func.count()).select_from(OutboxMessage).where(
-            OutboxMessage.status == OutboxStatus.SENT))
+        sent = conn.scalar(select(func.count()).select_from(OutboxMessage).join(
+            Notification, Notification.id == OutboxMessage.notification_id).where(
+            OutboxMessage.status == OutboxStatus.SENT, Notification.kind == "reminder"))
     return fired, sent
 
 
@@ -96,7 +103,9 @@ def test_two_schedulers_fire_every_timer_exactly_once_and_survive_a_kill(pg_sett
         killed_at = None
         while time.monotonic() < deadline:
             fired, sent = progress(engine)
-            if killed_at is None and fired >= KILL_AFTER_FIRED:
+            # Kill the first worker mid-run, once it has done some of the work itself (under load one
+            # process can win every claim for a while).
+            if killed_at is None and fired >= KILL_AFTER_FIRED and fired_by(tmp_path, "a") > 0:
                 os.kill(first.pid, signal.SIGKILL)
                 killed_at = fired
             if fired >= INSTANCES and sent >= INSTANCES:
@@ -108,7 +117,7 @@ def test_two_schedulers_fire_every_timer_exactly_once_and_survive_a_kill(pg_sett
         assert killed_at is not None and killed_at < INSTANCES, "the kill happened mid-run"
         log_b = (tmp_path / "b.log").read_text()
         assert "Traceback" not in log_b, log_b[-3000:]
-        fired_by_second = sum(json.loads(line)["fired"] for line in log_b.splitlines() if line.startswith("{"))
+        fired_by_second = fired_by(tmp_path, "b")
         assert 0 < fired_by_second < INSTANCES, "both schedulers fired timers"
 
         with engine.connect() as conn:
@@ -117,7 +126,10 @@ def test_two_schedulers_fire_every_timer_exactly_once_and_survive_a_kill(pg_sett
                 InstanceEvent.kind == "timer_fired")))
             reminders = Counter(conn.scalars(select(InstanceEvent.report_id).where(InstanceEvent.kind == "reminder")))
             notices = Counter(conn.scalars(select(Notification.report_id).where(Notification.kind == "reminder")))
-            outbox = conn.execute(select(OutboxMessage.idempotency_key, OutboxMessage.status)).all()
+            # Reminder notices only: the county officers' new-task notices go out through the outbox too.
+            outbox = conn.execute(select(OutboxMessage.idempotency_key, OutboxMessage.status).join(
+                Notification, Notification.id == OutboxMessage.notification_id).where(
+                Notification.kind == "reminder")).all()
         assert set(fired_per_instance) == set(report_ids)
         assert set(fired_per_instance.values()) == {1}, "every timer fired exactly once"
         assert set(reminders) == set(report_ids) and set(reminders.values()) == {1}
@@ -125,7 +137,8 @@ def test_two_schedulers_fire_every_timer_exactly_once_and_survive_a_kill(pg_sett
         assert len(outbox) == INSTANCES and {status for _, status in outbox} == {OutboxStatus.SENT}
 
         received = Counter(headers["idempotency-key"] for headers, _ in hook.requests)
-        assert set(received) == {key for key, _ in outbox}, "no notice lost"
+        reminder_keys = {key for key, _ in outbox}
+        assert reminder_keys <= set(received), "no notice lost"
         # At-least-once: only a request in flight when the scheduler was killed may be repeated.
         assert sum(received.values()) - len(received) <= 1
 

@@ -20,3 +20,17 @@ def test_agency_report_climbs_to_province_and_closes(api):
     assert detail["status_label"] == "已办结"
     kinds = [e["kind"] for e in detail["timeline"]]
     assert kinds[0] == "submitted" and kinds[-1] == "closed"
+
+
+def test_officers_are_notified_of_a_new_task_in_their_county_only(api, env):
+    from sqlalchemy import select
+
+    from storage.models import Notification, User
+
+    report = api.submit()
+    task = api.task("county.610113", report["id"], "county_disposal")
+    owner_of = {u.id: u.username for u in env.session.scalars(select(User))}
+    notes = list(env.session.scalars(select(Notification).where(Notification.task_id == task["id"])))
+    assert [owner_of[n.user_id] for n in notes] == ["county.610113"]
+    assert notes[0].link == f"/tasks/{task['id']}"
+    assert report["tracking_no"] in notes[0].title

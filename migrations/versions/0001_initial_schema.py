@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 04:31:21.141176
+Create Date: 2026-11-29 04:36:09.431103
 
 """
 from alembic import op
@@ -185,10 +185,13 @@ def upgrade():
         batch_op.create_index('ix_report_city_submitted', ['city_code', 'submitted_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_report_county_code'), ['county_code'], unique=False)
         batch_op.create_index('ix_report_division_submitted', ['division_code', 'submitted_at'], unique=False)
+        batch_op.create_index('ix_report_domain', ['domain'], unique=False)
         batch_op.create_index(batch_op.f('ix_report_equipment_category_code'), ['equipment_category_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_report_kind'), ['kind'], unique=False)
         batch_op.create_index(batch_op.f('ix_report_monitoring_point_id'), ['monitoring_point_id'], unique=False)
+        batch_op.create_index('ix_report_overdue_status', ['overdue', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_report_reporter_id'), ['reporter_id'], unique=False)
+        batch_op.create_index('ix_report_risk_level', ['risk_level'], unique=False)
         batch_op.create_index(batch_op.f('ix_report_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_report_submitted_at'), ['submitted_at'], unique=False)
 
@@ -502,10 +505,13 @@ def downgrade():
     with op.batch_alter_table('report', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_report_submitted_at'))
         batch_op.drop_index(batch_op.f('ix_report_status'))
+        batch_op.drop_index('ix_report_risk_level')
         batch_op.drop_index(batch_op.f('ix_report_reporter_id'))
+        batch_op.drop_index('ix_report_overdue_status')
         batch_op.drop_index(batch_op.f('ix_report_monitoring_point_id'))
         batch_op.drop_index(batch_op.f('ix_report_kind'))
         batch_op.drop_index(batch_op.f('ix_report_equipment_category_code'))
+        batch_op.drop_index('ix_report_domain')
         batch_op.drop_index('ix_report_division_submitted')
         batch_op.drop_index(batch_op.f('ix_report_county_code'))
         batch_op.drop_index('ix_report_city_submitted')

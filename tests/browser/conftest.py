@@ -45,9 +45,9 @@ def live_server(settings):
         db.engine.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium for the session."""
+    """One headless Chromium per test module (closed before the rest of the suite runs)."""
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"{CHROMIUM} 不存在：跳过浏览器测试")
     from playwright.sync_api import sync_playwright

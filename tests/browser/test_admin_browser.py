@@ -54,6 +54,7 @@ def test_admin_finds_failed_instance_sees_red_element_and_retries(settings, open
     failed = page.get_by_role("region", name="出错的流程实例")
     assert failed.get_by_text(tracking_no).is_visible()
     assert failed.get_by_text("尚未登记安全总监").is_visible()
+    session.shot("admin-dashboard")
     failed.get_by_role("link", name="实例").first.click()
     page.wait_for_url("**/admin/instances/*")
 

@@ -164,6 +164,7 @@ def test_whole_chain_by_clicking(open_session, seed_inbox):
     assert "已办结" in row.inner_text()
     row.get_by_role("link").click()
     assert reporter.page.locator(".status").first.inner_text() == "已办结"
+    reporter.page.wait_for_selector("#diagram[data-ready='1']")
     reporter.shot("report-closed-375")
 
 
@@ -215,7 +216,13 @@ def test_every_control_is_labelled_and_phone_pages_do_not_scroll_sideways(open_s
     county = open_session(width)
     county.login("county.610113")
     open_task(county, tracking, "县级处置")
-    pages = [(reporter, "/reports/new"), (reporter, "/reports"), (county, county.page.url[len(county.base):]),
+    report_page = reporter.page.url[len(reporter.base):]
+    reporter.goto("/reports")
+    nav(reporter.page, "我的报送")
+    reporter.page.locator("table.list tbody tr", has_text=tracking).get_by_role("link").click()
+    reporter.page.wait_for_selector("#diagram[data-ready='1']")
+    assert reporter.page.locator("#diagram .current-element").count() == 1  # the county task
+    pages = [(reporter, report_page), (reporter, "/reports/new"), (reporter, "/reports"), (county, county.page.url[len(county.base):]),
              (county, "/tasks"), (county, "/points"), (county, "/points/new"), (county, "/notifications"),
              (county, "/account/password")]
     for session, path in pages:

@@ -5,7 +5,9 @@ import time
 
 import pytest
 
-from owner_diagrams import deadline_dmn, seed_xml, upload_and_publish, with_deadline_table
+from owner_diagrams import (
+    deadline_dmn, seed_xml, upload, upload_and_publish, with_deadline_table, with_double_check,
+)
 
 from services.timers import fire_due_timers
 from storage.models import Report
@@ -107,3 +109,17 @@ def test_owner_edits_a_decision_table_and_new_reports_follow_it(open_session, ap
     with app.app_context():
         assert fire_due_timers(make_env()) >= 1
         assert make_env().session.get(Report, rid).overdue is True
+
+
+def test_visual_diff_colours_added_and_changed_elements(open_session, api):
+    draft = upload(api, with_double_check(seed_xml())).get_json()
+    session = open_session()
+    session.login("owner")
+    page = session.goto(f"/processes/diff?from=1&to={draft['id']}")
+    page.wait_for_selector("#diff-app[data-ready='1']")
+    new = page.locator("#diff-new")
+    assert new.locator("g.djs-element.rm-added[data-element-id='county_double_check']").count() == 1
+    assert new.locator("g.djs-element.rm-changed[data-element-id='flow_county_decision']").count() == 1
+    assert page.locator("#diff-old g.djs-element[data-element-id='county_double_check']").count() == 0
+    assert page.locator("#diff-list tr.rm-row-added[data-element-id='county_double_check']").is_visible()
+    session.shot("owner-diff")

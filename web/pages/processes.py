@@ -110,7 +110,9 @@ def save_draft():
                                      base_version_id=base if isinstance(base, int) else None)
     return jsonify({"id": version.id, "version": version.version, "state": version.state.value,
                     "publish_url": url_for(".publish", version_id=version.id),
-                    "approve_url": url_for(".approve", version_id=version.id)}), 201
+                    "approve_url": url_for(".approve", version_id=version.id),
+                    "diff_url": url_for(".diff", **{"from": base, "to": version.id}) if isinstance(base, int) else None,
+                    }), 201
 
 
 @bp.post("/validate")

@@ -6,7 +6,7 @@ import secrets
 from functools import wraps
 from time import time
 
-from flask import abort, current_app, flash, g, redirect, request, session, url_for
+from flask import abort, current_app, flash, redirect, request, session, url_for
 
 from services.errors import ServiceError
 from storage.models import User
@@ -14,6 +14,7 @@ from storage.models import User
 from ..extensions import db
 
 CSRF_FIELD = "csrf_token"
+USER_KEY, EXPIRED_KEY = "riskmon.page_user", "riskmon.session_expired"
 
 
 class CsrfRefused(ServiceError):
@@ -36,9 +37,11 @@ def sign_out() -> None:
 
 
 def current_user() -> User | None:
-    """The signed-in person, or None (also None once idle past the timeout)."""
-    if "page_user" in g:
-        return g.page_user
+    """The signed-in person, or None (also None once idle past the timeout); looked up once per request."""
+    # Cached on the request, not on `g`: a test holding an app context open shares `g` across requests.
+    cache = request.environ
+    if USER_KEY in cache:
+        return cache[USER_KEY]
     user = None
     uid = session.get("uid")
     idle = current_app.extensions["riskmon.settings"].session_idle_minutes * 60
@@ -50,8 +53,8 @@ def current_user() -> User | None:
             user = None
     elif uid is not None:
         session.clear()
-        g.session_expired = True
-    g.page_user = user
+        cache[EXPIRED_KEY] = True
+    cache[USER_KEY] = user
     return user
 
 
@@ -77,7 +80,7 @@ def login_required(*roles: str):
         def wrapped(*args, **kwargs):
             user = current_user()
             if user is None:
-                if g.get("session_expired"):
+                if request.environ.get(EXPIRED_KEY):
                     idle = current_app.extensions["riskmon.settings"].session_idle_minutes
                     flash(f"由于 {idle} 分钟未操作，您已自动退出，请重新登录", "info")
                 return redirect(url_for("auth_pages.login", next=request.full_path))

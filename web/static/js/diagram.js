@@ -27,11 +27,12 @@
         var canvas = viewer.get("canvas");
         var registry = viewer.get("elementRegistry");
         canvas.zoom("fit-viewport");
+        // The task page marks its own element red and other open ones orange; the report page marks all open ones red.
         var mine = box.getAttribute("data-current");
-        var marks = mine ? [mine] : loaded.current;
-        loaded.current.concat(marks).forEach(function (id) {
-          if (registry.get(id)) canvas.addMarker(id, id === mine ? "current-element" : "open-element");
+        loaded.current.forEach(function (id) {
+          if (registry.get(id) && id !== mine) canvas.addMarker(id, mine ? "open-element" : "current-element");
         });
+        if (mine && registry.get(mine)) canvas.addMarker(mine, "current-element");
         box.setAttribute("data-ready", "1");
       });
     })

@@ -16,7 +16,8 @@
 
   var modeler = new window.BpmnModeler({
     container: "#canvas",
-    propertiesPanel: { parent: "#properties" }
+    propertiesPanel: { parent: "#properties" },
+    additionalModules: window.riskmonTranslateModule ? [window.riskmonTranslateModule] : []
   });
   window.riskmonModeler = modeler;
 
@@ -103,6 +104,8 @@
     var form = document.getElementById("publish-form");
     form.action = draft.publish_url;
     document.getElementById("publish-button").textContent = "发布草稿 v" + draft.version;
+    var diffLink = document.getElementById("diff-link");
+    if (draft.diff_url) { diffLink.href = draft.diff_url; diffLink.hidden = false; }
     panel.hidden = false;
   }
 
