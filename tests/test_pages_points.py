@@ -3,20 +3,7 @@ from __future__ import annotations
 
 import re
 
-PASSWORD = "Demo#2026"
-
-
-def token(client, path: str) -> str:
-    html = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def signed_in(app, username: str):
-    client = app.test_client()
-    res = client.post("/login", data={"username": username, "password": PASSWORD,
-                                      "csrf_token": token(client, "/login")})
-    assert res.status_code == 302
-    return client
+from pages_helpers import signed_in, token
 
 
 def post(client, path: str, data: dict, page: str):

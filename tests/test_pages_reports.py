@@ -12,8 +12,8 @@ from sqlalchemy import select
 from storage.models import ReportView
 from web import create_app
 from web.extensions import db
+from pages_helpers import signed_in, token
 
-PASSWORD = "Demo#2026"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%test\n"
 
@@ -26,19 +26,6 @@ def small_app(settings):
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
-
-
-def token(client, path: str) -> str:
-    html = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def signed_in(app, username: str):
-    client = app.test_client()
-    res = client.post("/login", data={"username": username, "password": PASSWORD,
-                                      "csrf_token": token(client, "/login")})
-    assert res.status_code == 302
-    return client
 
 
 def submit(client, **overrides):
