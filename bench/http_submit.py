@@ -1,0 +1,112 @@
+"""Report submissions per second over HTTP: gunicorn + PostgreSQL on this machine (goal 500/s).
+
+Needs PostgreSQL (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/riskmon_bench, created
+if missing). Starts gunicorn with WORKERS sync workers, signs in once, then CLIENTS threads POST
+/api/v1/reports with keep-alive connections for DURATION seconds. Client and server share the two cores.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import ROOT, machine  # noqa: E402
+
+URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/riskmon_bench")
+WORKERS = int(os.environ.get("WORKERS", "4"))
+CLIENTS = int(os.environ.get("CLIENTS", "16"))
+DURATION = float(os.environ.get("DURATION", "20"))
+BODY = json.dumps({"kind": "risk_hazard", "domain": "use", "equipment_type_code": "3110", "title": "压测报送",
+                   "content": "电梯层门门锁回路被短接，轿厢在层门未关闭时仍能启动。"}).encode()
+
+
+def _prepare_database() -> None:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/postgres",
+                          isolation_level="AUTOCOMMIT")
+    name = URL.rsplit("/", 1)[1]
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    env = dict(os.environ, DATABASE_URL=URL)
+    subprocess.run([str(ROOT / ".venv/bin/riskmon"), "seed-demo", "--no-reports"], env=env, check=True,
+                   capture_output=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _token(port: int) -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("POST", "/api/v1/auth/token", json.dumps({"username": "reporter.agency", "password": "Demo#2026"}),
+                 {"Content-Type": "application/json"})
+    return json.loads(conn.getresponse().read())["token"]
+
+
+def _client(port: int, token: str, stop: float, latencies: list, errors: list) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+    while time.monotonic() < stop:
+        start = time.perf_counter()
+        try:
+            conn.request("POST", "/api/v1/reports", BODY, headers)
+            res = conn.getresponse()
+            res.read()
+            (latencies if res.status == 201 else errors).append(time.perf_counter() - start)
+        except (OSError, http.client.HTTPException):
+            errors.append(0.0)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+
+def main() -> None:
+    _prepare_database()
+    port = _free_port()
+    env = dict(os.environ, DATABASE_URL=URL, RUN_SCHEDULER="0")
+    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "--workers", str(WORKERS), "--bind",
+                               f"127.0.0.1:{port}", "--log-level", "warning", "web:create_app()"],
+                              env=env, cwd=ROOT)
+    try:
+        for _ in range(100):
+            try:
+                token = _token(port)
+                break
+            except (OSError, KeyError, ValueError):
+                time.sleep(0.3)
+        stop = time.monotonic() + DURATION
+        latencies: list[float] = []
+        errors: list[float] = []
+        threads = [threading.Thread(target=_client, args=(port, token, stop, latencies, errors))
+                   for _ in range(CLIENTS)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    ordered = sorted(latencies)
+    print(f"machine: {machine()}")
+    print(f"gunicorn {WORKERS} sync workers, PostgreSQL, {CLIENTS} keep-alive client threads, {DURATION:.0f} s")
+    print(f"submissions: {len(latencies)} ok, {len(errors)} failed -> {len(latencies) / DURATION:.0f} per second "
+          f"(goal 500/s)")
+    if ordered:
+        print(f"latency: median {statistics.median(ordered) * 1000:.1f} ms, "
+              f"p95 {ordered[int(len(ordered) * 0.95) - 1] * 1000:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
