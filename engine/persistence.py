@@ -12,7 +12,7 @@ from handlers.routing import GROUP_TIERS, assign
 from storage.models import (
     DecisionTable, HumanTask, InstanceStatus, ProcessInstance, ProcessVersion, Report, TaskState, Tier, utcnow,
 )
-from storage.repositories import add_event, add_notification, users_with_role
+from storage.repositories import add_event, add_notification, user_ids_with_role
 
 from .dialect import HandlerFailed
 from .durations import due_from
@@ -94,10 +94,13 @@ class ProcessStore:
     def _run_and_save(self, session, instance, report, workflow, actor_id) -> StepResult:
         caller = self._topic_caller(session, instance, report, actor_id)
         try:
-            errors = self.runtime.run(workflow, caller, self._timer_logger(session, instance, report))
-            result = self._project(session, instance, report, workflow, errors)
-            instance.workflow_state = self.serializer.dumps(workflow)
-            instance.updated_at = utcnow()
+            # One flush at the end instead of one before every query: the step's inserts (tasks, events,
+            # notices) then go out batched. Nothing below reads rows this step has added.
+            with session.no_autoflush:
+                errors = self.runtime.run(workflow, caller, self._timer_logger(session, instance, report))
+                result = self._project(session, instance, report, workflow, errors)
+                instance.workflow_state = self.serializer.dumps(workflow)
+                instance.updated_at = utcnow()
             session.flush()
         except Exception:
             self.live.discard(instance.id)
@@ -211,8 +214,8 @@ def _notify_candidates(session: Session, task: HumanTask, report: Report) -> Non
     """Tell the people who may work a new task. Safety directors were told by notify_safety_director."""
     if task.candidate_group == "safety_director" or task.division_code is None:
         return
-    for user in users_with_role(session, task.candidate_group, division_code=task.division_code):
-        add_notification(session, user.id, "task", f"新的待办：{task.name}（{report.tracking_no}）", report.title,
+    for user_id in user_ids_with_role(session, task.candidate_group, task.division_code):
+        add_notification(session, user_id, "task", f"新的待办：{task.name}（{report.tracking_no}）", report.title,
                          report_id=report.id, task_id=task.id, link=f"/tasks/{task.id}")
 
 

@@ -65,8 +65,8 @@ def list_tasks(env: Env, user: User, page: int = 1, per_page: int = 20, sort: st
 
 
 def get_task(env: Env, user: User, task_id: str) -> HumanTask:
-    """A task the person may work, or 404/403."""
-    task = env.session.get(HumanTask, task_id)
+    """A task the person may work, or 404/403 (always read fresh from the database)."""
+    task = env.session.get(HumanTask, task_id, populate_existing=True)
     if task is None:
         raise NotFound("任务不存在")
     if not can_work_task(user, task):
@@ -104,7 +104,10 @@ def complete_task(env: Env, user: User, task_id: str, data: object) -> HumanTask
     task = get_task(env, user, task_id)
     form_data = clean_form_data(task.form or {}, data)
     instance = instance_for_update(env.session, task.instance_id)
-    env.session.refresh(task)
+    if env.session.get_bind().dialect.name != "sqlite":
+        # PostgreSQL: the task row may have changed while we waited for the instance row lock.
+        # SQLite: begin_write took the database write lock before the task was read.
+        env.session.refresh(task)
     if task.state != TaskState.OPEN:
         raise Conflict("该任务已办理或已失效，请刷新待办列表")
     if task.claimed_by_id not in (None, user.id):

@@ -31,6 +31,13 @@ def users_with_role(session: Session, role: str, division_code: str | None = Non
     return list(session.scalars(stmt.order_by(User.id)))
 
 
+def user_ids_with_role(session: Session, role: str, division_code: str) -> list[int]:
+    """Ids of active people holding a role in one division (no objects loaded)."""
+    stmt = (select(User.id).join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == role, User.active, User.division_code == division_code).order_by(User.id))
+    return list(session.scalars(stmt))
+
+
 def safety_directors(session: Session, point_id: int) -> list[User]:
     """Active safety directors registered for a monitoring point."""
     stmt = (select(User).join(SafetyDirectorAssignment, SafetyDirectorAssignment.user_id == User.id)
