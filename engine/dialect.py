@@ -95,8 +95,8 @@ class DialectParser(CamundaParser):
 class HandlerFailed(Exception):
     """A service-task handler raised; carries the element id and the original error."""
 
-    def __init__(self, element_id: str, topic: str, error: BaseException):
-        super().__init__(f"{element_id}（{topic}）执行失败：{error}")
+    def __init__(self, element_id: str, topic: str, error: BaseException, label: str | None = None):
+        super().__init__(f"“{label or element_id}”（{topic}）执行失败：{error}")
         self.element_id = element_id
         self.topic = topic
         self.error = error

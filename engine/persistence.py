@@ -113,13 +113,14 @@ class ProcessStore:
             handler = self.handlers.get(topic)
             element = task.task_spec.bpmn_id
             if handler is None:
-                raise HandlerFailed(element, topic, LookupError(f"没有为主题“{topic}”注册处理器"))
+                raise HandlerFailed(element, topic, LookupError(f"没有为主题“{topic}”注册处理器"),
+                                    task.task_spec.bpmn_name)
             ctx = HandlerContext(session, instance, report, element, task.data, actor_id)
             try:
                 with session.begin_nested():
                     result = handler(ctx, **params)
             except Exception as exc:  # noqa: BLE001 - rolled back to the savepoint, recorded as error
-                raise HandlerFailed(element, topic, exc) from exc
+                raise HandlerFailed(element, topic, exc, task.task_spec.bpmn_name) from exc
             if result:
                 task.data.update(result)
         return call

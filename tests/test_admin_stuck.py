@@ -133,7 +133,7 @@ def test_error_suspended_and_overdue_task_reasons(app, api):
     run(app, remove)
     third = instance_id(api, api.submit("reporter.unit")["id"])
     reasons = stuck(api)[third]
-    assert reasons[0].startswith("服务任务出错：notify_safety_director")
+    assert reasons[0].startswith("服务任务出错：“通知安全总监”（notify_safety_director）")
     assert "监测点“西安曲江某商业综合体管理有限公司”尚未登记安全总监" in reasons[0]
 
 
