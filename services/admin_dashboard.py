@@ -16,7 +16,7 @@ from storage.models import (
 )
 
 from .context import Env
-from .stuck_detection import stuck_reasons, tasks_without_person
+from .stuck_detection import count_stuck, tasks_without_person
 
 ERROR_DAYS = 14
 CHINA = timezone(timedelta(hours=8))
@@ -68,7 +68,7 @@ def dashboard(env: Env, now: datetime | None = None) -> Dashboard:
         .where(ProcessInstance.status == InstanceStatus.ERROR).order_by(ProcessInstance.updated_at).limit(20)).all()
     return Dashboard(
         by_status=[(s, INSTANCE_STATUS_LABELS[InstanceStatus(s)], n) for s, n in by_status.items()],
-        stuck=len(stuck_reasons(env, now)), nobody_can_work=tasks_without_person(env),
+        stuck=count_stuck(env, now), nobody_can_work=tasks_without_person(env),
         by_element=[tuple(row) for row in elements], oldest_by_tier=_oldest_by_tier(env),
         errors_per_day=_errors_per_day(env, now), failed=[tuple(row) for row in failed])
 
@@ -77,10 +77,13 @@ def _oldest_by_tier(env: Env) -> list[tuple[str, list[tuple[HumanTask, Report]]]
     result = []
     for tier in Tier:
         groups = [g for g, t in GROUP_TIERS.items() if t == tier]
+        # Pick the ids by created_at alone first: SQLite then sorts index entries only and reads 5 rows, where
+        # sorting whole task and report rows (or adding a tie-breaker) took 0.1-0.3 s at 100,000 open tasks.
+        oldest = (select(HumanTask.id).where(HumanTask.state == TaskState.OPEN, HumanTask.candidate_group.in_(groups))
+                  .order_by(HumanTask.created_at).limit(OLDEST_PER_TIER))
         rows = env.session.execute(
             select(HumanTask, Report).join(Report, Report.id == HumanTask.report_id)
-            .where(HumanTask.state == TaskState.OPEN, HumanTask.candidate_group.in_(groups))
-            .order_by(HumanTask.created_at).limit(OLDEST_PER_TIER)).all()
+            .where(HumanTask.id.in_(oldest)).order_by(HumanTask.created_at, HumanTask.id)).all()
         result.append((TIER_LABELS[tier], [tuple(r) for r in rows]))
     return result
 

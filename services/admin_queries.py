@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 
 from engine.inspection import ElementStates, element_names, element_states, live_task_data, resettable_elements
 from storage.models import (
@@ -15,7 +15,7 @@ from storage.repositories import count, safety_directors, users_with_role
 
 from .context import Env
 from .errors import Forbidden, Invalid, NotFound
-from .stuck_detection import stuck_reasons
+from .stuck_detection import stuck_instance_ids, stuck_reasons
 
 STATUS_FILTERS = {s.value for s in InstanceStatus} | {"stuck", "active"}
 ENDED = (InstanceStatus.COMPLETED, InstanceStatus.TERMINATED)
@@ -100,18 +100,21 @@ def list_instances(env: Env, user: User, filters: InstanceFilter, page: int = 1,
 
 def _stuck_page(env: Env, filters: InstanceFilter, now: datetime, page: int,
                 per_page: int) -> tuple[list[InstanceRow], int]:
-    """Stuck instances, longest unchanged first; the other filters are applied in SQL, the page in Python
-    (so that thousands of stuck instances never become one giant IN list)."""
-    reasons = stuck_reasons(env, now)
-    matching = env.session.execute(_filtered(
-        select(ProcessInstance.id, ProcessInstance.updated_at).join(Report, Report.id == ProcessInstance.report_id),
-        filters, now))
-    hits = sorted((at, iid) for iid, at in matching if iid in reasons)
-    ids = [iid for _, iid in hits[(page - 1) * per_page: page * per_page]]
+    """Stuck instances, longest unchanged first: filtered, ordered and paged in SQL over the union of the
+    stuck rules, counted in the same query; the reasons are then read for this page only."""
+    stmt = _filtered(select(ProcessInstance.id, func.count().over())
+                     .join(Report, Report.id == ProcessInstance.report_id)
+                     .where(ProcessInstance.id.in_(stuck_instance_ids(env, now))), filters, now)
+    hits = env.session.execute(stmt.order_by(ProcessInstance.updated_at, ProcessInstance.id)
+                               .limit(per_page).offset((page - 1) * per_page)).all()
+    total = hits[0][1] if hits else count(env.session, stmt)
+    ids = [iid for iid, _ in hits]
+    if not ids:
+        return [], total
     found = {inst.id: (inst, report, version) for inst, report, version in
-             env.session.execute(_rows().where(ProcessInstance.id.in_(ids)))} if ids else {}
-    rows = [InstanceRow(*found[i], reasons[i]) for i in ids if i in found]
-    return rows, len(hits)
+             env.session.execute(_rows().where(ProcessInstance.id.in_(ids)))}
+    reasons = stuck_reasons(env, now, ids)
+    return [InstanceRow(*found[i], reasons.get(i, [])) for i in ids if i in found], total
 
 
 @dataclass

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +26,13 @@ MAX_FILES_PER_REPORT = 10
 
 class TooLarge(ServiceError):
     code, status = "too_large", 413
+
+
+class StorageFailed(ServiceError):
+    code, status = "storage_failed", 503
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -89,30 +99,77 @@ def add_attachments(env: Env, user: User, report_id: int, uploads: list[Upload])
     if report is None:
         raise NotFound("报送信息不存在")
     _may_attach(env, user, report)
-    types = [check_upload(u, env.settings.max_upload_bytes) for u in uploads]
     existing = len(list_attachments(env, report_id))
     if existing + len(uploads) > MAX_FILES_PER_REPORT:
         raise Invalid(f"每条报送最多 {MAX_FILES_PER_REPORT} 个附件（已有 {existing} 个）")
-    folder = Path(env.settings.upload_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    rows = [_store(env, user, report, upload, content_type, folder) for upload, content_type in zip(uploads, types)]
-    if rows:
-        add_event(env.session, "attachment_added", f"{user.display_name} 上传了附件：" + "、".join(r.filename for r in rows),
-                  report_id=report.id, actor_id=user.id)
-    env.session.commit()
+    with written_files(env, uploads) as files:
+        rows = record_attachments(env, user, report, files)
+        env.session.commit()
     return rows
 
 
-def _store(env: Env, user: User, report: Report, upload: Upload, content_type: str, folder: Path) -> Attachment:
-    storage_name = uuid.uuid4().hex + ALLOWED_TYPES[content_type]
-    (folder / storage_name).write_bytes(upload.data)
-    row = Attachment(report_id=report.id, filename=_clean_name(upload.filename, content_type),
-                     content_type=content_type, size=len(upload.data),
-                     sha256=hashlib.sha256(upload.data).hexdigest(), storage_name=storage_name,
-                     uploaded_by_id=user.id, created_at=utcnow())
-    env.session.add(row)
-    env.session.flush()
-    return row
+@dataclass
+class StoredFile:
+    """A checked upload already written to the upload directory, not yet recorded."""
+
+    upload: Upload
+    content_type: str
+    storage_name: str
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Put one file's bytes on disk (the one place attachments touch storage)."""
+    path.write_bytes(data)
+
+
+@contextmanager
+def written_files(env: Env, uploads: list[Upload]) -> Iterator[list[StoredFile]]:
+    """Check the uploads, write them, and give them to the block that records them in its transaction.
+
+    Files go to disk before the rows are committed: if writing or the block (its commit included) fails,
+    the files written so far are deleted and the transaction rolled back, so no row points at a missing
+    file and no file is left without its row.
+    """
+    if len(uploads) > MAX_FILES_PER_REPORT:
+        raise Invalid(f"每条报送最多 {MAX_FILES_PER_REPORT} 个附件")
+    types = [check_upload(u, env.settings.max_upload_bytes) for u in uploads]
+    folder = Path(env.settings.upload_dir)
+    files: list[StoredFile] = []
+    try:
+        if uploads:
+            folder.mkdir(parents=True, exist_ok=True)
+        for upload, content_type in zip(uploads, types):
+            stored = StoredFile(upload, content_type, uuid.uuid4().hex + ALLOWED_TYPES[content_type])
+            _write(folder, stored)
+            files.append(stored)
+        yield files
+    except BaseException:
+        env.session.rollback()
+        for stored in files:
+            (folder / stored.storage_name).unlink(missing_ok=True)
+        raise
+
+
+def _write(folder: Path, stored: StoredFile) -> None:
+    try:
+        write_file(folder / stored.storage_name, stored.upload.data)
+    except OSError as exc:
+        log.exception("writing attachment %s failed", stored.storage_name)
+        raise StorageFailed(f"附件“{stored.upload.filename}”保存失败，本次报送未提交，请稍后重试") from exc
+
+
+def record_attachments(env: Env, user: User, report: Report, files: Sequence[StoredFile]) -> list[Attachment]:
+    """Attachment rows (and one timeline event) for files already written; flushed, not committed."""
+    rows = [Attachment(report_id=report.id, filename=_clean_name(f.upload.filename, f.content_type),
+                       content_type=f.content_type, size=len(f.upload.data),
+                       sha256=hashlib.sha256(f.upload.data).hexdigest(), storage_name=f.storage_name,
+                       uploaded_by_id=user.id, created_at=utcnow()) for f in files]
+    if rows:
+        env.session.add_all(rows)
+        add_event(env.session, "attachment_added", f"{user.display_name} 上传了附件：" + "、".join(r.filename for r in rows),
+                  report_id=report.id, actor_id=user.id)
+        env.session.flush()
+    return rows
 
 
 def _clean_name(filename: str, content_type: str) -> str:

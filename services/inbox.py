@@ -7,12 +7,13 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import or_, select
 
 from storage.models import (
-    HumanTask, ProcessInstance, ProcessVersion, Report, TaskState, User, utcnow,
+    HumanTask, InstanceStatus, ProcessInstance, ProcessVersion, Report, TaskState, User, utcnow,
 )
 from storage.repositories import count
 
 from .access import can_view_report, task_visibility
 from .context import Env
+from .deadlines import deadline_state
 from .directory import division_names, role_label, user_names
 from .errors import Forbidden, NotFound
 
@@ -56,6 +57,7 @@ class InboxRow:
     division_name: str
     claimed_by: str | None
     urgency: str  # "overdue", "soon" or ""
+    suspended: bool = False  # the instance was suspended by an admin: nobody can work the task for now
 
 
 COUNT_CAP = 1000  # the inbox never counts past this (PERFORMANCE.md: page without counting everything)
@@ -71,6 +73,7 @@ class InboxPage:
     per_page: int
     has_next: bool
     capped: bool = False
+    lead_hours: int = 24
     pages: int = field(init=False)
 
     def __post_init__(self):
@@ -121,20 +124,31 @@ def search_tasks(env: Env, user: User, f: InboxFilter, page: int = 1, per_page: 
     has_next, rows = len(rows) > per_page, rows[:per_page]
     names = user_names(env, [t.claimed_by_id for t, _ in rows])
     divisions = division_names(env, [r.county_code or r.division_code for _, r in rows])
-    now = utcnow()
+    suspended = suspended_instances(env, [t.instance_id for t, _ in rows if t.state == TaskState.OPEN])
+    now, lead = utcnow(), env.settings.reminder_lead_hours
     items = [InboxRow(task=t, report=r, tier=GROUP_TIERS.get(t.candidate_group, ""),
                       division_name=divisions.get(r.county_code or r.division_code, r.division_code),
-                      claimed_by=names.get(t.claimed_by_id), urgency=urgency(t, now)) for t, r in rows]
-    return InboxPage(items, min(total, COUNT_CAP), page, per_page, has_next, total > COUNT_CAP)
+                      claimed_by=names.get(t.claimed_by_id), urgency=urgency(t, now, lead),
+                      suspended=t.instance_id in suspended) for t, r in rows]
+    return InboxPage(items, min(total, COUNT_CAP), page, per_page, has_next, total > COUNT_CAP, lead)
 
 
-def urgency(task: HumanTask, now: datetime) -> str:
-    """"overdue" past its due time, "soon" within a day of it, else ""."""
-    if task.state != TaskState.OPEN or task.due_at is None:
+def suspended_instances(env: Env, instance_ids: list[int]) -> set[int]:
+    """Which of these instances an admin has suspended (one primary-key lookup for a page of tasks)."""
+    if not instance_ids:
+        return set()
+    return set(env.session.scalars(select(ProcessInstance.id).where(
+        ProcessInstance.id.in_(set(instance_ids)), ProcessInstance.status == InstanceStatus.SUSPENDED)))
+
+
+URGENCY = {"overdue": "overdue", "due_soon": "soon", "normal": ""}
+
+
+def urgency(task: HumanTask, now: datetime, lead_hours: int = 24) -> str:
+    """"overdue" past its due time, "soon" within `lead_hours` of it (REMINDER_LEAD_HOURS), else ""."""
+    if task.state != TaskState.OPEN:
         return ""
-    if task.due_at < now:
-        return "overdue"
-    return "soon" if task.due_at - now <= timedelta(days=1) else ""
+    return URGENCY[deadline_state(task.due_at, now, lead_hours)]
 
 
 def next_steps(env: Env, task: HumanTask) -> list[str]:

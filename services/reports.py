@@ -1,6 +1,7 @@
 """Submitting reports and reading them (scoped, logged)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -13,9 +14,11 @@ from storage.models import (
 from storage.repositories import count
 
 from .access import can_view_report, report_visibility
+from .attachments import StoredFile, Upload, record_attachments, written_files
 from .context import Env
 from .errors import Forbidden, Invalid, NotFound
 from .processes import current_version
+from .receipts import mark_notices_opened
 
 TITLE_MAX_CHARS = 200
 
@@ -31,8 +34,15 @@ class ReportInput:
     title: str | None = None
 
 
-def submit_report(env: Env, user: User, data: ReportInput) -> Report:
-    """Create the report and start its process instance in one transaction."""
+def submit_with_attachments(env: Env, user: User, data: ReportInput, uploads: list[Upload]) -> Report:
+    """Check and write the files, then submit the report with them in one transaction; if that fails, the
+    written files are deleted again (a report never lacks the files its reporter chose)."""
+    with written_files(env, uploads) as files:
+        return submit_report(env, user, data, files)
+
+
+def submit_report(env: Env, user: User, data: ReportInput, files: Sequence[StoredFile] = ()) -> Report:
+    """Create the report, record its already-written files and start its process instance in one transaction."""
     begin_write(env.session)
     point = env.session.get(MonitoringPoint, user.monitoring_point_id) if user.monitoring_point_id else None
     if point is None or not user.has_role("reporter"):
@@ -46,6 +56,7 @@ def submit_report(env: Env, user: User, data: ReportInput) -> Report:
     env.session.add(report)
     env.session.flush()
     env.store.start(env.session, current_version(env), report, actor_id=user.id)
+    record_attachments(env, user, report, files)
     env.session.commit()
     return report
 
@@ -89,13 +100,14 @@ def list_reports(env: Env, user: User, page: int = 1, per_page: int = 20, mine: 
 
 
 def get_report(env: Env, user: User, report_id: int, channel: str = "web") -> Report:
-    """A report the person may read; the read is logged (who, when)."""
+    """A report the person may read; the read is logged (who, when) and opens a director's notices of it."""
     report = env.session.get(Report, report_id)
     if report is None:
         raise NotFound("报送信息不存在")
     if not can_view_report(env.session, user, report):
         raise Forbidden("无权查看该报送信息")
     env.session.add(ReportView(report_id=report.id, user_id=user.id, channel=channel, viewed_at=utcnow()))
+    mark_notices_opened(env.session, user, report.id)
     env.session.commit()
     return report
 

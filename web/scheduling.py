@@ -10,10 +10,12 @@ from flask import Flask
 
 from services.heartbeat import beat
 from services.outbox import deliver_outbox
+from services.stuck_alerts import alert_stuck_instances
 from services.timers import fire_due_timers
 
 log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 15  # well inside the 60 s after which /healthz reports the scheduler stale
+STUCK_ALERT_SECONDS = 300  # stuck causes are slow to appear; five minutes is soon enough for admins
 
 
 def _job(app: Flask, func):
@@ -41,19 +43,12 @@ def build_scheduler(app: Flask) -> BackgroundScheduler:
 
 
 def _platform_jobs(app: Flask) -> list:
-    """Outbox delivery, heartbeat, calendar refresh, and stuck detection when the admin console has it."""
+    """Outbox delivery, heartbeat, calendar refresh, and stuck detection (admins alerted in-app)."""
     settings = app.extensions["riskmon.settings"]
-    jobs = [("deliver_outbox", deliver_outbox, settings.scheduler_poll_seconds),
+    return [("deliver_outbox", deliver_outbox, settings.scheduler_poll_seconds),
             ("heartbeat", beat, HEARTBEAT_SECONDS),
-            ("refresh_calendar", app.extensions["riskmon.calendar"].refresh, 300)]
-    try:
-        from services import admin_queries
-    except ImportError:
-        return jobs
-    detect = getattr(admin_queries, "detect_stuck_instances", None)
-    if callable(detect):
-        jobs.append(("detect_stuck_instances", detect, 300))
-    return jobs
+            ("refresh_calendar", app.extensions["riskmon.calendar"].refresh, 300),
+            ("detect_stuck_instances", alert_stuck_instances, STUCK_ALERT_SECONDS)]
 
 
 def start_scheduler(app: Flask) -> BackgroundScheduler:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 04:36:09.431103
+Create Date: 2026-11-29 05:08:55.608005
 
 """
 from alembic import op
@@ -195,6 +195,18 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_report_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_report_submitted_at'), ['submitted_at'], unique=False)
 
+    op.create_table('risk_topic',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('summary', sa.Text(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', storage.models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_risk_topic_created_by_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_risk_topic'))
+    )
+    with op.batch_alter_table('risk_topic', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_risk_topic_created_at'), ['created_at'], unique=False)
+
     op.create_table('safety_director_assignment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('monitoring_point_id', sa.Integer(), nullable=False),
@@ -326,6 +338,21 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_report_view_report_id'), ['report_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_report_view_user_id'), ['user_id'], unique=False)
 
+    op.create_table('risk_topic_member',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('topic_id', sa.Integer(), nullable=False),
+    sa.Column('report_id', sa.Integer(), nullable=False),
+    sa.Column('added_by_id', sa.Integer(), nullable=False),
+    sa.Column('added_at', storage.models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['added_by_id'], ['user.id'], name=op.f('fk_risk_topic_member_added_by_id_user')),
+    sa.ForeignKeyConstraint(['report_id'], ['report.id'], name=op.f('fk_risk_topic_member_report_id_report'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['topic_id'], ['risk_topic.id'], name=op.f('fk_risk_topic_member_topic_id_risk_topic'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_risk_topic_member')),
+    sa.UniqueConstraint('report_id', name=op.f('uq_risk_topic_member_report_id'))
+    )
+    with op.batch_alter_table('risk_topic_member', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_risk_topic_member_topic_id'), ['topic_id'], unique=False)
+
     op.create_table('typical_case',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('report_id', sa.Integer(), nullable=False),
@@ -378,6 +405,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_human_task'))
     )
     with op.batch_alter_table('human_task', schema=None) as batch_op:
+        batch_op.create_index('ix_human_task_group_age', ['state', 'candidate_group', 'created_at'], unique=False)
         batch_op.create_index('ix_human_task_inbox', ['state', 'candidate_group', 'division_code', 'due_at', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_human_task_instance_id'), ['instance_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_human_task_report_id'), ['report_id'], unique=False)
@@ -455,6 +483,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_human_task_report_id'))
         batch_op.drop_index(batch_op.f('ix_human_task_instance_id'))
         batch_op.drop_index('ix_human_task_inbox')
+        batch_op.drop_index('ix_human_task_group_age')
 
     op.drop_table('human_task')
     with op.batch_alter_table('typical_case', schema=None) as batch_op:
@@ -464,6 +493,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_typical_case_equipment_category_code'))
 
     op.drop_table('typical_case')
+    with op.batch_alter_table('risk_topic_member', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_risk_topic_member_topic_id'))
+
+    op.drop_table('risk_topic_member')
     with op.batch_alter_table('report_view', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_report_view_user_id'))
         batch_op.drop_index(batch_op.f('ix_report_view_report_id'))
@@ -502,6 +535,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_safety_director_assignment_monitoring_point_id'))
 
     op.drop_table('safety_director_assignment')
+    with op.batch_alter_table('risk_topic', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_risk_topic_created_at'))
+
+    op.drop_table('risk_topic')
     with op.batch_alter_table('report', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_report_submitted_at'))
         batch_op.drop_index(batch_op.f('ix_report_status'))

@@ -17,6 +17,7 @@ from .reports import (  # noqa: F401
 from .comments import ReportComment  # noqa: F401,E402
 from .decisions import DecisionTable  # noqa: F401
 from .cases import TypicalCase  # noqa: F401,E402
+from .topics import RiskTopic, RiskTopicMember  # noqa: F401
 from .calendar import CALENDAR_DAY_KIND_LABELS, CalendarDay, CalendarDayKind  # noqa: F401
 from .outbox import (  # noqa: F401
     CHANNEL_LABELS, OUTBOX_STATUS_LABELS, NotificationPreference, OutboxChannel, OutboxMessage, OutboxStatus,

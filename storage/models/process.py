@@ -94,6 +94,7 @@ class HumanTask(Base):
     __table_args__ = (
         Index("ix_human_task_inbox", "state", "candidate_group", "division_code", "due_at", "created_at"),
         Index("ix_human_task_unit", "state", "candidate_group", "monitoring_point_id"),
+        Index("ix_human_task_group_age", "state", "candidate_group", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -65,7 +65,7 @@ def test_admin_finds_failed_instance_sees_red_element_and_retries(settings, open
     assert stroke == "rgb(198, 40, 40)"
     active = page.locator('#admin-diagram .el-active[data-element-id="county_disposal"] .djs-visual > *').first
     assert active.evaluate("el => getComputedStyle(el).stroke") == "rgb(21, 101, 192)"
-    assert page.locator("#error-message").inner_text().startswith("notify_safety_director")
+    assert page.locator("#error-message").inner_text().startswith("“通知安全总监”（notify_safety_director）执行失败")
     session.shot("admin-instance-failed")
 
     with_env(settings, register_director)

@@ -18,6 +18,6 @@ def director_receipts(report_id: int):
     items = [{"user_id": r.user_id, "notification_id": r.notification_id, "sent_at": iso(r.sent_at),
               "opened_at": iso(r.opened_at), "acknowledged_at": iso(r.acknowledged_at),
               "acknowledged_by_id": r.acknowledged_by_id,
-              "status_label": "已确认" if r.acknowledged_at else "已查看" if r.opened_at else "未查看"}
+              "status_label": r.status_label}
              for r in rows]
     return jsonify({"items": items, "total": len(items)})

@@ -28,6 +28,8 @@ def register_pages(app: Flask) -> None:
     from .stats import bp as stats_bp
     app.register_blueprint(stats_bp)
     app.register_blueprint(cases_bp)
+    from .topics import bp as topics_bp
+    app.register_blueprint(topics_bp)
     from ..health import bp as health_bp
     from .admin import bp as admin_bp
     app.register_blueprint(admin_bp)

@@ -11,6 +11,7 @@ from web import env
 
 from .common import page_arg
 from .session_auth import current_user, login_required
+from .topics import merge_options
 
 bp = Blueprint("case_pages", __name__)
 PER_PAGE = 20
@@ -88,4 +89,4 @@ def _form_input() -> case_service.CaseInput:
 def similar(report_id: int):
     """HTML fragment: possible duplicates of a report (for the center_assessment task page)."""
     items = similar_reports(env(), current_user(), report_id)
-    return render_template("cases/_similar_items.html", items=items)
+    return render_template("cases/_similar_items.html", items=items, **merge_options(report_id, items))

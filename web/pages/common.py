@@ -29,6 +29,7 @@ NAV = [
     ("监测点", "/points", ("point_manager", "county_officer", "city_officer", "province_officer", "admin")),
     ("统计", "/stats", OFFICERS),
     ("案例", "/cases", OFFICERS),
+    ("风险专题", "/topics", ("province_officer", "center_expert", "admin")),
     ("流程", "/processes", ("workflow_owner",)),
     ("系统管理", "/admin", ("admin",)),
 ]

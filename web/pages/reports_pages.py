@@ -9,6 +9,7 @@ from services import reports as report_service
 from services.directory import equipment_path, equipment_tree, user_names
 from services.errors import ServiceError
 from services.inbox import diagram_for_report, field_labels
+from services.receipts import receipts_for_supervisor
 from storage.models import CONTENT_MAX_CHARS, DOMAIN_LABELS, KIND_LABELS, STATUS_LABELS
 from web import env
 
@@ -39,20 +40,17 @@ def new_report():
 @bp.post("/reports/new")
 @login_required("reporter")
 def create_report():
-    """Check the files, submit the report, store the files, show the tracking number."""
+    """Check the files, submit the report together with them (one transaction), show the tracking number."""
     form = request.form
     code = form.get("eq_variety") or form.get("eq_class") or form.get("eq_category") or ""
     data = report_service.ReportInput(kind=form.get("kind", ""), domain=form.get("domain", ""),
                                       equipment_type_code=code, content=form.get("content", ""),
                                       title=form.get("title") or None)
     try:
-        uploads = _uploads()
-        report = report_service.submit_report(env(), current_user(), data)
+        report = report_service.submit_with_attachments(env(), current_user(), data, _uploads())
     except ServiceError as exc:
         env().session.rollback()  # end the failed unit of work (it may hold SQLite's write lock)
         return render_template("reports/new.html", **_form_context(form.to_dict(), exc.message)), exc.status
-    if uploads:
-        attachment_service.add_attachments(env(), current_user(), report.id, uploads)
     flash(f"报送成功！跟踪编号：{report.tracking_no}。请保存该编号，可在“我的报送”中查看办理进度。", "success")
     return redirect(url_for("report_pages.show_report", report_id=report.id, submitted=1))
 
@@ -89,6 +87,7 @@ def show_report(report_id: int):
     user = current_user()
     report = report_service.get_report(env(), user, report_id)
     return render_template("reports/detail.html", report=report, **report_extras(report),
+                           receipts=receipts_for_supervisor(env(), user, report),
                            submitted=request.args.get("submitted") == "1")
 
 

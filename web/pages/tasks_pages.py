@@ -7,10 +7,13 @@ from services import reports as report_service
 from services import tasks as task_service
 from services.directory import divisions_in_jurisdiction, equipment_categories, user_names
 from services.errors import Invalid, ServiceError
-from services.inbox import SORT_LABELS, STATUSES, InboxFilter, next_steps, search_tasks, urgency
+from services.inbox import (
+    SORT_LABELS, STATUSES, InboxFilter, next_steps, search_tasks, suspended_instances, urgency,
+)
 from storage.models import KIND_LABELS, TaskState, utcnow
 from web import env
 
+from .assessment import assessment_extras
 from .common import date_arg, page_arg, safe_next
 from .reports_pages import report_extras
 from .session_auth import current_user, login_required
@@ -48,9 +51,13 @@ def _render_task(task_id: str, values: dict | None = None, errors: dict | None =
     task = task_service.get_task(env(), user, task_id)
     report = report_service.get_report(env(), user, task.report_id)
     names = user_names(env(), [task.claimed_by_id, task.completed_by_id])
+    is_open = task.state == TaskState.OPEN
+    suspended = is_open and bool(suspended_instances(env(), [task.instance_id]))
+    due = urgency(task, utcnow(), env().settings.reminder_lead_hours)
     page = render_template("tasks/task.html", task=task, report=report, values=values or {}, errors=errors or {},
-                           error=error, names=names, urgency=urgency(task, utcnow()), is_open=task.state == TaskState.OPEN,
-                           **report_extras(report))
+                           error=error, names=names, urgency=due, is_open=is_open,
+                           suspended=suspended, **report_extras(report),
+                           **assessment_extras(task, report))
     return page, status
 
 
