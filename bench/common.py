@@ -68,3 +68,26 @@ def machine() -> str:
         pass
     import os
     return f"{platform.python_implementation()} {platform.python_version()}, {cpu}, {os.cpu_count()} cores"
+
+
+def waiting_instance_template(app):
+    """One real waiting instance (report, instance, open task, events) to copy."""
+    from sqlalchemy import select
+
+    from services.reports import ReportInput, submit_report
+    from storage.models import HumanTask, InstanceEvent, ProcessInstance, Report, User
+    from web import env
+
+    with app.app_context():
+        e = env()
+        user = e.session.scalar(select(User).where(User.username == "reporter.agency"))
+        report = submit_report(e, user, ReportInput(kind="risk_hazard", domain="use", equipment_type_code="3110",
+                                                    content="电梯层门门锁回路被短接，轿厢在层门未关闭时仍能启动。"))
+        inst = e.session.scalar(select(ProcessInstance).where(ProcessInstance.report_id == report.id))
+        task = e.session.scalar(select(HumanTask).where(HumanTask.report_id == report.id))
+        events = list(e.session.scalars(select(InstanceEvent).where(InstanceEvent.report_id == report.id)))
+        return ({c.key: getattr(report, c.key) for c in Report.__table__.columns},
+                {c.key: getattr(inst, c.key) for c in ProcessInstance.__table__.columns},
+                {c.key: getattr(task, c.key) for c in HumanTask.__table__.columns},
+                [{c.key: getattr(ev, c.key) for c in InstanceEvent.__table__.columns if c.key != "id"}
+                 for ev in events])

@@ -12,31 +12,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import machine, make_app, median_ms, p95_ms  # noqa: E402
+from bench.common import machine, make_app, median_ms, p95_ms, waiting_instance_template  # noqa: E402
 
 QUERIES = 300
-
-
-def _template(app):
-    """One real waiting instance (report, instance, open task) to copy."""
-    from sqlalchemy import select
-
-    from services.reports import ReportInput, submit_report
-    from storage.models import HumanTask, InstanceEvent, ProcessInstance, Report, User
-    from web import env
-
-    with app.app_context():
-        e = env()
-        user = e.session.scalar(select(User).where(User.username == "reporter.agency"))
-        report = submit_report(e, user, ReportInput(kind="risk_hazard", domain="use", equipment_type_code="3110",
-                                                    content="电梯层门门锁回路被短接，轿厢在层门未关闭时仍能启动。"))
-        inst = e.session.scalar(select(ProcessInstance).where(ProcessInstance.report_id == report.id))
-        task = e.session.scalar(select(HumanTask).where(HumanTask.report_id == report.id))
-        events = list(e.session.scalars(select(InstanceEvent).where(InstanceEvent.report_id == report.id)))
-        return ({c.key: getattr(report, c.key) for c in Report.__table__.columns},
-                {c.key: getattr(inst, c.key) for c in ProcessInstance.__table__.columns},
-                {c.key: getattr(task, c.key) for c in HumanTask.__table__.columns},
-                [{c.key: getattr(ev, c.key) for c in InstanceEvent.__table__.columns} for ev in events])
 
 
 def _fill(app, template, target: int, start_id: int, counties: list[str]) -> None:
@@ -56,12 +34,10 @@ def _fill(app, template, target: int, start_id: int, counties: list[str]) -> Non
                 insts.append({**inst_t, "id": i, "report_id": i})
                 tasks.append({**task_t, "id": str(uuid.uuid4()), "instance_id": i, "report_id": i,
                               "division_code": county})
-                events.extend({**ev, "id": None, "instance_id": i, "report_id": i} for ev in events_t)
+                events.extend({**ev, "instance_id": i, "report_id": i} for ev in events_t)
             conn.execute(Report.__table__.insert(), reports)
             conn.execute(ProcessInstance.__table__.insert(), insts)
             conn.execute(HumanTask.__table__.insert(), tasks)
-            for ev in events:
-                ev.pop("id")
             conn.execute(InstanceEvent.__table__.insert(), events)
         db.session.commit()
 
@@ -93,7 +69,7 @@ def main() -> dict:
     from web.extensions import db
 
     app, tmp = make_app()
-    template = _template(app)
+    template = waiting_instance_template(app)
     with app.app_context():
         counties = list(db.session.scalars(select(Division.code).where(Division.level == "county")))
         db_file = Path(db.engine.url.database)

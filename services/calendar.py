@@ -37,8 +37,8 @@ def _days(first: str, last: str) -> list[date]:
 
 
 # 2026 holidays and make-up working days, from 《国务院办公厅关于2026年部分节假日安排的通知》
-# (国办发明电〔2025〕7号, published November 2025), as recalled when this was written — admins should
-# check them against the published notice and correct them under /api/v1/calendar.
+# (dated 2025-11-04, published by Xinhua); checked against the notice's text. Later years are entered by
+# admins under /api/v1/calendar when the State Council publishes them.
 _SEED_2026 = [
     ("元旦", ("2026-01-01", "2026-01-03"), ["2026-01-04"]),
     ("春节", ("2026-02-15", "2026-02-23"), ["2026-02-14", "2026-02-28"]),

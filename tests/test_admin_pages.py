@@ -9,18 +9,9 @@ from sqlalchemy import select
 
 from services.monitoring_points import assign_safety_director, remove_safety_director
 from storage.models import SchedulerHeartbeat, User, utcnow
-from web import env as make_env
-from web.extensions import db
+from app_helpers import run
 
 PASSWORD = "Demo#2026"
-
-
-def run(app, fn):
-    with app.app_context():
-        try:
-            return fn(make_env())
-        finally:
-            db.session.remove()
 
 
 def director_change(app, add: bool):

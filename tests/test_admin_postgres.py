@@ -10,8 +10,8 @@ from conftest import Api
 from services.monitoring_points import assign_safety_director, remove_safety_director
 from storage.models import ProcessInstance, User, utcnow
 from web import create_app
-from web import env as make_env
 from web.extensions import db
+from app_helpers import run
 
 pytestmark = pytest.mark.postgres
 
@@ -23,14 +23,6 @@ def pg_app(pg_settings):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-
-
-def run(app, fn):
-    with app.app_context():
-        try:
-            return fn(make_env())
-        finally:
-            db.session.remove()
 
 
 def director(app, add: bool):

@@ -8,21 +8,11 @@ from sqlalchemy import select
 from services.admin_actions import retry_instance
 from services.monitoring_points import assign_safety_director, remove_safety_director
 from storage.models import HumanTask, InstanceEvent, ProcessInstance, SafetyDirectorAssignment, TaskState, User
-from web import env as make_env
-from web.extensions import db
+from app_helpers import run
 
 COUNTY_RESOLVE = {"decision": "resolve", "measures": "现场督促整改", "risk_level": "general", "quality_score": 4}
 COUNTY_ESCALATE = {"decision": "escalate", "measures": "现场核查", "risk_level": "major", "quality_score": 5}
 DIRECTOR = {"handling_arrangement": "停梯检修", "responsible_person": "张三", "handling_deadline": "2026-12-01"}
-
-
-def run(app, fn):
-    """Call fn(env) in a fresh app context (fresh session) and return its result."""
-    with app.app_context():
-        try:
-            return fn(make_env())
-        finally:
-            db.session.remove()
 
 
 def user(env, username) -> User:

@@ -9,18 +9,9 @@ from services.demo import create_user
 from services.monitoring_points import remove_safety_director
 from services.timers import fire_due_timers
 from storage.models import HumanTask, InstanceStatus, ProcessInstance, TaskState, User, utcnow
-from web import env as make_env
-from web.extensions import db
+from app_helpers import run
 
 DIRECTOR = {"handling_arrangement": "停梯检修", "responsible_person": "张三", "handling_deadline": "2026-12-01"}
-
-
-def run(app, fn):
-    with app.app_context():
-        try:
-            return fn(make_env())
-        finally:
-            db.session.remove()
 
 
 def stuck(api) -> dict[int, list[str]]:

@@ -8,16 +8,7 @@ from sqlalchemy import update
 from services.admin_dashboard import dashboard
 from services.stuck_detection import count_stuck, stuck_instance_ids, stuck_reasons
 from storage.models import HumanTask, InstanceStatus, ProcessInstance, User, utcnow
-from web import env as make_env
-from web.extensions import db
-
-
-def run(app, fn):
-    with app.app_context():
-        try:
-            return fn(make_env())
-        finally:
-            db.session.remove()
+from app_helpers import run
 
 
 def page(api, query: str) -> dict:
