@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,16 @@ def settings(tmp_path, template_db) -> Settings:
 @pytest.fixture
 def app(settings):
     application = create_app(settings)
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def small_app(settings):
+    """The app with a 64 KB upload limit (bigger test bodies spool to temporary files the test client leaks)."""
+    application = create_app(replace(settings, max_upload_bytes=64 * 1024))
     yield application
     with application.app_context():
         db.session.remove()

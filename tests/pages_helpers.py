@@ -4,6 +4,9 @@ from __future__ import annotations
 import re
 
 PASSWORD = "Demo#2026"
+# The smallest files the upload check accepts as an image and a PDF (magic bytes).
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = b"%PDF-1.4\n%test\n"
 
 
 def token(client, path: str = "/login") -> str:

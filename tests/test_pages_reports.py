@@ -3,29 +3,13 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import replace
 
-import pytest
 
 from sqlalchemy import select
 
 from storage.models import ReportView
-from web import create_app
 from web.extensions import db
-from pages_helpers import signed_in, token
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-PDF = b"%PDF-1.4\n%test\n"
-
-
-@pytest.fixture
-def small_app(settings):
-    """The app with a 64 KB upload limit (bigger test bodies spool to temporary files the test client leaks)."""
-    application = create_app(replace(settings, max_upload_bytes=64 * 1024))
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+from pages_helpers import PDF, PNG, signed_in, token
 
 
 def submit(client, **overrides):

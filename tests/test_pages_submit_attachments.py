@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,21 +11,9 @@ from sqlalchemy.exc import OperationalError
 from services import attachments as attachment_service
 from services.reports import ReportInput, submit_with_attachments
 from storage.models import Attachment, InstanceEvent, ProcessInstance, Report, User
-from web import create_app, env as make_env
+from web import env as make_env
 from web.extensions import db
-from pages_helpers import signed_in, token
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-PDF = b"%PDF-1.4\n%test\n"
-
-
-@pytest.fixture
-def small_app(settings):
-    application = create_app(replace(settings, max_upload_bytes=64 * 1024))
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+from pages_helpers import PDF, PNG, signed_in, token
 
 
 def submit(client, *files):
