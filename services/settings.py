@@ -42,6 +42,7 @@ class Settings:
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
     token_max_age_seconds: int = 8 * 3600
     session_idle_minutes: int = 30
+    secure_cookies: bool = False
     upload_dir: str = str(PROJECT_ROOT / "instance" / "uploads")
     max_upload_bytes: int = 10 * 1024 * 1024
     max_bpmn_bytes: int = 2 * 1024 * 1024
@@ -69,6 +70,7 @@ class Settings:
             secret_key=secret,
             token_max_age_seconds=_int(env, "TOKEN_MAX_AGE_SECONDS", base.token_max_age_seconds),
             session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", base.session_idle_minutes),
+            secure_cookies=_bool(env, "SECURE_COOKIES", base.secure_cookies),
             upload_dir=env.get("UPLOAD_DIR") or base.upload_dir,
             max_upload_bytes=_int(env, "MAX_UPLOAD_BYTES", base.max_upload_bytes),
             run_scheduler=_bool(env, "RUN_SCHEDULER", base.run_scheduler),

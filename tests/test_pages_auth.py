@@ -101,3 +101,25 @@ def test_change_password_checks_rules_and_old_password(client):
     assert res.status_code == 302
     client.post("/logout", data={"csrf_token": token(client, "/reports")})
     assert login(client, "reporter.unit", "Better#2027").status_code == 302
+
+
+def test_responses_carry_security_headers_and_httponly_session_cookie(client):
+    res = client.get("/login")
+    assert res.headers["X-Content-Type-Options"] == "nosniff"
+    assert res.headers["X-Frame-Options"] == "SAMEORIGIN"
+    cookie = res.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_secure_cookies_setting_marks_the_session_cookie_secure(settings):
+    from dataclasses import replace
+
+    from web import create_app
+
+    from web.extensions import db
+
+    app = create_app(replace(settings, secure_cookies=True))
+    res = app.test_client().get("/login")
+    assert "Secure" in res.headers.get("Set-Cookie", "")
+    with app.app_context():
+        db.engine.dispose()

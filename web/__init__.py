@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         MAX_CONTENT_LENGTH=settings.max_upload_bytes + 64 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_idle_minutes),
         JSON_AS_ASCII=False,
         TESTING=settings.testing,
@@ -44,12 +45,26 @@ def create_app(settings: Settings | None = None) -> Flask:
         configure_engine(db.engine)
         calendar.bind(db.engine)
     _register_blueprints(app)
+    app.after_request(_security_headers)
     from .cli import register_commands
     register_commands(app)
     if settings.run_scheduler:
         from .scheduling import start_scheduler
         start_scheduler(app)
     return app
+
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "SAMEORIGIN",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def _security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
 
 
 def _engine_options(settings: Settings) -> dict:
