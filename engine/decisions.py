@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .expressions import ExpressionEnvironment, UnsafeExpression
+from .expressions import MAX_EXPRESSION_LENGTH, ExpressionEnvironment, UnsafeExpression
 from .xml_safety import UnsafeXml, parse_untrusted_xml
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -99,18 +99,26 @@ def _cell_problems(dmn_xml: str, expressions: ExpressionEnvironment) -> list[str
         policy = (table.get("hitPolicy") or "UNIQUE").upper()
         if policy not in SUPPORTED_HIT_POLICIES:
             found.append(f"命中策略“{policy}”不受支持（可用：{'、'.join(SUPPORTED_HIT_POLICIES)}）")
-    for expr in root.iter(f"{{{ns}}}inputExpression"):
-        found.extend(_check(expressions, _text(expr, ns), "输入表达式"))
+    columns = [_text(expr, ns) for expr in root.iter(f"{{{ns}}}inputExpression")]
+    found.extend(m for text in columns for m in _check(expressions, text, "输入表达式"))
     for row, rule in enumerate(root.iter(f"{{{ns}}}rule"), start=1):
-        for entry in rule.findall(f"{{{ns}}}inputEntry"):
+        for column, entry in zip(columns + [""] * 64, rule.findall(f"{{{ns}}}inputEntry")):
             text = _text(entry, ns)
             if text not in ("", "-"):
                 found.extend(_check_entry(expressions, text, row))
+                found.extend(_joined_length(column, text, row))
         for entry in rule.findall(f"{{{ns}}}outputEntry"):
             text = _text(entry, ns)
             if text:
                 found.extend(_check(expressions, text, f"第 {row} 行输出"))
     return found
+
+
+def _joined_length(column: str, text: str, row: int) -> list[str]:
+    """At run time a cell is evaluated joined to its column's input: `(input) == (cell)`."""
+    if len(column) + len(text) + 8 > MAX_EXPRESSION_LENGTH:
+        return [f"第 {row} 行条件与其输入表达式合计过长（不能超过 {MAX_EXPRESSION_LENGTH - 8} 个字符）"]
+    return []
 
 
 def _text(el, ns) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser, UserTaskParser
@@ -102,22 +103,58 @@ class HandlerFailed(Exception):
         self.error = error
 
 
+SCRIPT_REFUSED = "本平台不执行流程图中的脚本（scriptTask、pre/post script）"
+
+
+class SafeTaskEnvironment(BasePythonScriptEngineEnvironment):
+    """Replaces SpiffWorkflow's TaskDataEnvironment (plain eval/exec with builtins).
+
+    The library calls the environment directly, bypassing the engine's `evaluate`: message correlations
+    (message.py `calculate_correlations`), ad-hoc completion and conditional paths (bpmn_process_spec.py
+    `path_complete`/`check_condition`). Here those go through the same safe evaluator.
+    """
+
+    def __init__(self, expressions: ExpressionEnvironment):
+        super().__init__({})
+        self.expressions = expressions
+
+    def evaluate(self, expression, context, external_context=None):
+        return self.expressions.evaluate(expression, context, external_context)
+
+    def execute(self, script, context, external_context=None):
+        raise PermissionError(SCRIPT_REFUSED)
+
+    def call_service(self, context, **kwargs):
+        raise PermissionError("本平台只通过 camunda:topic 外部任务调用服务")
+
+
 class SafeScriptEngine(PythonScriptEngine):
     """Evaluates only vetted expressions, runs no scripts, dispatches service tasks to handlers.
 
     SpiffWorkflow does not serialize the script engine: a fresh one is attached after every load.
+    An expression that fails is tagged with the task it was evaluated for (`riskmon_task`), so that a
+    failure raised outside a task's own run (a timer computed while its predecessor completes) is still
+    recorded on the right element.
     """
 
     def __init__(self, expressions: ExpressionEnvironment, call_topic=None):
-        super().__init__()
+        super().__init__(environment=SafeTaskEnvironment(expressions))
         self.expressions = expressions
         self._call_topic = call_topic
 
     def evaluate(self, task, expression, external_context=None):
-        return self.expressions.evaluate(expression, task.data)
+        try:
+            return self.expressions.evaluate(expression, task.data, external_context)
+        except Exception as exc:
+            if getattr(exc, "riskmon_task", None) is None:
+                exc.riskmon_task = task
+            raise
 
     def execute(self, task, script, external_context=None):
-        raise PermissionError("本平台不执行流程图中的脚本（scriptTask、pre/post script）")
+        raise PermissionError(SCRIPT_REFUSED)
+
+    def call_service(self, task, **kwargs):
+        raise PermissionError("本平台只通过 camunda:topic 外部任务调用服务")
 
     def call_topic(self, task, topic, params):
         if self._call_topic is None:

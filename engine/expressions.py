@@ -1,14 +1,20 @@
-"""The safe expression subset used by gateway conditions and timer expressions.
+"""The safe expression subset used by gateway conditions, timers, DMN cells and everything else
+SpiffWorkflow evaluates.
 
 SpiffWorkflow's default script engine is plain ``eval`` with full builtins, so a condition such as
 ``__import__('os').system(...)`` would run on the server. Every expression here is parsed with
-``ast``, checked against a whitelist, and only then evaluated with no builtins at all.
+``ast``, checked against a whitelist, and then interpreted node by node (never ``eval``) under a cost
+model: see expression_eval.py.
 """
 from __future__ import annotations
 
 import ast
 import re
 from collections.abc import Callable, Mapping
+
+from .expression_eval import (  # noqa: F401 - the error types are part of this module's interface
+    Budget, Evaluation, ExpressionBudgetExceeded, ExpressionFailed, UnsafeExpression, default_functions,
+)
 
 ISO_DURATION = re.compile(
     r"^P(?!$)(\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?W)?(\d+(\.\d+)?D)?"
@@ -18,6 +24,7 @@ ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+
 MAX_EXPRESSION_LENGTH = 500
 # No multiplication or powers and bounded constants: `'a' * 4000000000` must not exhaust memory.
 MAX_NUMBER = 10**9
+MAX_DEPTH = 100
 
 _ALLOWED_NODES = (
     ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd,
@@ -28,16 +35,7 @@ _ALLOWED_NODES = (
 _ALLOWED_CONSTANTS = (str, int, float, bool, type(None))
 
 
-class UnsafeExpression(ValueError):
-    """An expression outside the whitelisted subset; the message is Chinese and user-facing."""
-
-
-def _register_default_functions() -> dict[str, Callable]:
-    return {"len": len, "min": min, "max": max, "abs": abs, "int": int, "float": float, "str": str,
-            "bool": bool, "round": round, "any": any, "all": all, "sum": sum}
-
-
-DEFAULT_FUNCTIONS: Mapping[str, Callable] = _register_default_functions()
+DEFAULT_FUNCTIONS: Mapping[str, Callable] = default_functions()
 
 
 def normalize(expression: str) -> str:
@@ -54,20 +52,39 @@ def is_literal_timer_value(expression: str) -> bool:
     return bool(ISO_DURATION.match(text) or ISO_DATETIME.match(text))
 
 
-def check_expression(expression: str, functions: Mapping[str, Callable] = DEFAULT_FUNCTIONS) -> ast.Expression:
+def check_expression(expression: str, functions: Mapping[str, Callable] = DEFAULT_FUNCTIONS,
+                     max_length: int = MAX_EXPRESSION_LENGTH) -> ast.Expression:
     """Parse and vet an expression; raise UnsafeExpression naming the first offending construct."""
     text = normalize(expression)
     if not text:
         raise UnsafeExpression("表达式为空")
-    if len(text) > MAX_EXPRESSION_LENGTH:
-        raise UnsafeExpression(f"表达式过长（超过 {MAX_EXPRESSION_LENGTH} 个字符）")
+    if len(text) > max_length:
+        raise UnsafeExpression(f"表达式过长（超过 {max_length} 个字符）")
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
-        raise UnsafeExpression(f"表达式语法错误：{exc.msg}") from None
+        raise UnsafeExpression(f"表达式语法错误：{_syntax_message(exc)}") from None
+    except (ValueError, RecursionError, MemoryError):
+        raise UnsafeExpression("表达式无法解析（含有非法字符或嵌套过深）") from None
+    _check_depth(tree)
     for node in ast.walk(tree):
         _check_node(node, functions)
     return tree
+
+
+def _syntax_message(exc: SyntaxError) -> str:
+    where = f"第 {exc.offset} 个字符附近" if exc.offset else "某处"
+    return f"{where}不符合表达式语法，请检查括号、引号和运算符"
+
+
+def _check_depth(tree: ast.AST) -> None:
+    """Nesting is bounded so that evaluation never nears Python's recursion limit."""
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise UnsafeExpression(f"表达式嵌套过深（不能超过 {MAX_DEPTH} 层）")
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
 def _check_constant(value) -> None:
@@ -98,35 +115,42 @@ def _check_node(node: ast.AST, functions: Mapping[str, Callable]) -> None:
             raise UnsafeExpression("函数调用不允许使用关键字参数")
 
 
-class _Scope(dict):
-    """Task data as eval locals: a name the data lacks reads as None, as an unset form field."""
-
-    def __missing__(self, key):
-        return None
-
-
 class ExpressionEnvironment:
-    """Vets, compiles (cached per text) and evaluates expressions with a fixed set of functions."""
+    """Vets (cached per text) and interprets expressions with a fixed set of functions and a budget."""
 
-    def __init__(self, functions: Mapping[str, Callable] | None = None):
+    def __init__(self, functions: Mapping[str, Callable] | None = None, budget: Budget | None = None):
         self.functions = dict(DEFAULT_FUNCTIONS if functions is None else functions)
-        self._cache: dict[str, object] = {}
+        self.budget = budget or Budget()
+        self._cache: dict[str, ast.Expression] = {}
 
     def check(self, expression: str) -> None:
         """Raise UnsafeExpression unless the expression is a literal timer value or in the subset."""
         if not is_literal_timer_value(expression):
             check_expression(expression, self.functions)
 
-    def evaluate(self, expression: str, data: Mapping):
-        """Evaluate against task data; unquoted ISO-8601 durations and date-times are literals."""
+    def evaluate(self, expression: str, data: Mapping, external: Mapping | None = None):
+        """Evaluate against task data (then `external` names); ISO-8601 durations and date-times are literals.
+
+        A name the data lacks reads as None, as an unset form field; names starting with an underscore are
+        never visible. Raises UnsafeExpression (or its subclasses ExpressionFailed and
+        ExpressionBudgetExceeded), always with a Chinese message.
+        """
         text = normalize(expression)
         if is_literal_timer_value(text):
             return text
-        code = self._cache.get(text)
-        if code is None:
-            code = compile(check_expression(text, self.functions), "<expression>", "eval")
+        tree = self._cache.get(text)
+        if tree is None:
+            tree = check_expression(text, self.functions)
             if len(self._cache) < 4096:
-                self._cache[text] = code
-        scope = _Scope({k: v for k, v in data.items() if isinstance(k, str) and not k.startswith("_")})
-        scope.update(self.functions)
-        return eval(code, {"__builtins__": {}}, scope)  # noqa: S307 - tree vetted by check_expression
+                self._cache[text] = tree
+        return Evaluation(_lookup(data, external or {}), self.functions, self.budget).run(tree)
+
+
+def _lookup(data: Mapping, external: Mapping) -> Callable[[str], object]:
+    def lookup(name: str):
+        if name.startswith("_"):
+            return None
+        if name in data:
+            return data[name]
+        return external.get(name)
+    return lookup

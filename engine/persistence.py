@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, PendingRollbackError
 from sqlalchemy.orm import Session
 
 from handlers import HandlerContext
@@ -22,6 +23,9 @@ from .serializer import InstanceSerializer
 from .specs import SpecBundle, SpecCache
 
 FROZEN = (InstanceStatus.SUSPENDED, InstanceStatus.TERMINATED, InstanceStatus.COMPLETED)
+# A lost or failed database connection is never the workflow's fault: the whole step is rolled back and
+# the request answers 503 (web/errors.py); nothing is stored as an incident.
+DATABASE_ERRORS = (DBAPIError, PendingRollbackError)
 
 
 @dataclass
@@ -39,6 +43,7 @@ class ProcessStore:
     def __init__(self, handlers: dict, runtime: Runtime | None = None, spec_cache: SpecCache | None = None):
         self.handlers = dict(handlers)
         self.runtime = runtime or Runtime()
+        self.runtime.pass_through = tuple({*self.runtime.pass_through, *DATABASE_ERRORS})
         self.serializer = InstanceSerializer()
         self.specs = spec_cache or SpecCache()
         self.live = LiveCache()
@@ -119,7 +124,12 @@ class ProcessStore:
             try:
                 with session.begin_nested():
                     result = handler(ctx, **params)
+            except DATABASE_ERRORS:
+                raise
             except Exception as exc:  # noqa: BLE001 - rolled back to the savepoint, recorded as error
+                cause = _database_cause(exc)
+                if cause is not None:
+                    raise cause from exc
                 raise HandlerFailed(element, topic, exc, task.task_spec.bpmn_name) from exc
             if result:
                 task.data.update(result)
@@ -201,6 +211,15 @@ class ProcessStore:
             instance.status = InstanceStatus.WAITING
         else:
             instance.status = InstanceStatus.RUNNING
+
+
+def _database_cause(exc: BaseException | None) -> BaseException | None:
+    """A handler that wrapped a database error in its own exception still failed because of the database."""
+    for _ in range(20):
+        if exc is None or isinstance(exc, DATABASE_ERRORS):
+            return exc
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 class InstanceFrozen(RuntimeError):

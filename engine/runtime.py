@@ -1,7 +1,6 @@
 """Running workflows in memory: engine steps with handler dispatch, user-task completion, timers."""
 from __future__ import annotations
 
-import traceback
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
@@ -11,24 +10,19 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.task import TaskState
 
-from .dialect import HandlerFailed, SafeScriptEngine, TopicServiceTask
+from .dialect import SafeScriptEngine, TopicServiceTask
 from .expressions import ExpressionEnvironment
+from .incidents import RunawayProcess, StepError, culprit, mark_failed, step_error
 from .specs import SpecBundle
 
 MAX_RUN_ROUNDS = 200
+# Far more engine tasks than one step of any real diagram runs; a loop of gateways and service tasks
+# without a person in it would otherwise run until the task tree stalls (deeper than ~1000).
+MAX_ENGINE_TASKS_PER_RUN = 500
 
 
 class TaskNotOpen(LookupError):
     """The user task is not (or no longer) waiting for a person."""
-
-
-@dataclass
-class StepError:
-    """A task that failed while the engine ran."""
-
-    element_id: str
-    message: str
-    traceback: str
 
 
 @dataclass
@@ -78,12 +72,14 @@ def form_to_dict(form) -> dict:
 class Runtime:
     """Creates, steps and inspects workflows; knows nothing of the database."""
 
-    def __init__(self, expressions: ExpressionEnvironment | None = None):
+    def __init__(self, expressions: ExpressionEnvironment | None = None,
+                 pass_through: tuple[type[BaseException], ...] = ()):
         self.expressions = expressions or ExpressionEnvironment()
+        self.pass_through = pass_through
 
     def create(self, bundle: SpecBundle, data: dict | None = None) -> BpmnWorkflow:
         """A new workflow for the bundle, with initial data on its start task."""
-        workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs)
+        workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=SafeScriptEngine(self.expressions))
         if data:
             workflow.get_tasks(state=TaskState.READY)[0].data.update(data)
         return workflow
@@ -93,23 +89,29 @@ class Runtime:
         workflow.script_engine = SafeScriptEngine(self.expressions, call_topic)
 
     def run(self, workflow: BpmnWorkflow, call_topic=None, on_completed=None) -> list[StepError]:
-        """Run engine tasks until only people or timers are awaited; failures are collected, not raised."""
+        """Run engine tasks until only people or timers are awaited; failures are collected, not raised.
+
+        Every failure ends as an incident: the task that caused it is left in ERROR (see incidents.py).
+        Exceptions of the types in `pass_through` (database errors) are never incidents: they propagate
+        so that the caller rolls the whole step back.
+        """
         self.attach(workflow, call_topic)
         errors: list[StepError] = []
-        current: list = [None]
-
-        def will_run(task):
-            current[0] = task
-
+        tracker = _Tracker(on_completed)
+        failed: set = set()
         for _ in range(MAX_RUN_ROUNDS):
-            current[0] = None
+            tracker.current = None
             try:
-                workflow.do_engine_steps(will_complete_task=will_run, did_complete_task=on_completed)
+                workflow.do_engine_steps(will_complete_task=tracker.will_run, did_complete_task=tracker.did_run)
+            except self.pass_through:
+                raise
             except Exception as exc:  # noqa: BLE001 - every failure is recorded on the instance
-                task = current[0]
-                errors.append(_step_error(task, exc))
-                if task is None or not task.has_state(TaskState.ERROR):
+                task = culprit(exc, tracker.current)
+                errors.append(step_error(task, exc))
+                mark_failed(task)
+                if task is None or task.id in failed or isinstance(exc, RunawayProcess):
                     break
+                failed.add(task.id)
                 continue
             if not _engine_ready(workflow):
                 break
@@ -200,12 +202,25 @@ def _engine_ready(workflow: BpmnWorkflow) -> bool:
     return any(not t.task_spec.manual for t in workflow.get_tasks(state=TaskState.READY))
 
 
-def _step_error(task, exc: BaseException) -> StepError:
-    original = exc.error if isinstance(exc, HandlerFailed) else exc
-    element = task.task_spec.bpmn_id if task is not None else "?"
-    message = str(exc) if isinstance(exc, HandlerFailed) else f"{element} 执行失败：{original}"
-    tb = "".join(traceback.format_exception(type(original), original, original.__traceback__))
-    return StepError(element_id=element, message=message, traceback=tb)
+class _Tracker:
+    """Knows which task the engine is running, and stops a run that never reaches a person or a timer."""
+
+    def __init__(self, on_completed=None):
+        self.on_completed = on_completed
+        self.current = None
+        self.count = 0
+
+    def will_run(self, task) -> None:
+        self.current = task
+        self.count += 1
+        if self.count > MAX_ENGINE_TASKS_PER_RUN:
+            raise RunawayProcess(f"一次运行中引擎任务超过 {MAX_ENGINE_TASKS_PER_RUN} 个，流程可能在没有人工环节的循环中"
+                                 "空转，已停止；请检查网关条件")
+
+    def did_run(self, task) -> None:
+        self.current = None
+        if self.on_completed is not None:
+            self.on_completed(task)
 
 
 def is_service_task(task) -> bool:

@@ -15,6 +15,8 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
+from .dialect import SafeScriptEngine
+from .expressions import ExpressionEnvironment
 from .specs import SpecBundle
 
 FORMAT = 1
@@ -30,7 +32,9 @@ class SpecByReferenceConverter(BpmnWorkflowConverter):
         return dct
 
     def restore_with_spec(self, dct, bundle: SpecBundle) -> BpmnWorkflow:
-        workflow = self.target_class(bundle.spec, bundle.subprocess_specs, deserializing=True)
+        # Never the library's default engine (plain eval), even before the runtime attaches its own.
+        workflow = self.target_class(bundle.spec, bundle.subprocess_specs, deserializing=True,
+                                     script_engine=SafeScriptEngine(ExpressionEnvironment()))
         workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)
