@@ -108,6 +108,8 @@ def _check_node(node: ast.AST, functions: Mapping[str, Callable]) -> None:
     if isinstance(node, ast.Constant):
         _check_constant(node.value)
     if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Attribute):
+            raise UnsafeExpression(f"不允许访问属性“.{node.func.attr}”")
         if not isinstance(node.func, ast.Name) or node.func.id not in functions:
             name = node.func.id if isinstance(node.func, ast.Name) else "?"
             raise UnsafeExpression(f"不允许调用函数“{name}”（可用：{'、'.join(sorted(functions))}）")
