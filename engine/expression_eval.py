@@ -299,10 +299,17 @@ def _number_text(value, name: str) -> str:
     return text
 
 
+def _parse_number(text: str, kind: type, label: str):
+    try:
+        return kind(text)
+    except ValueError:
+        raise ExpressionFailed(f"“{text[:20]}”不是有效的{label}") from None
+
+
 def safe_int(value) -> int:
     """int() of a number, boolean or short numeric text."""
     if isinstance(value, str):
-        return bounded(int(_number_text(value, "int")))
+        return bounded(_parse_number(_number_text(value, "int"), int, "整数"))
     if isinstance(value, float) and not math.isfinite(value):
         raise ExpressionFailed("int() 不能转换无穷大或非数字")
     return bounded(int(_numeric(value, "int")))
@@ -311,7 +318,7 @@ def safe_int(value) -> int:
 def safe_float(value) -> float:
     """float() of a number, boolean or short numeric text."""
     if isinstance(value, str):
-        return float(_number_text(value, "float"))
+        return _parse_number(_number_text(value, "float"), float, "数字")
     return float(_numeric(value, "float"))
 
 

@@ -8,6 +8,7 @@ put into ERROR so that the projection saves the instance as `error`, and given a
 """
 from __future__ import annotations
 
+import re
 import traceback
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from .dialect import HandlerFailed
 from .expressions import UnsafeExpression
 
 _TASK_LOCALS = ("my_task", "task", "last_child")
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
 class RunawayProcess(RuntimeError):
@@ -78,7 +80,8 @@ def describe(task: Task | None, exc: BaseException) -> str:
     if isinstance(exc, RunawayProcess):
         return f"{label}：{exc}"
     if isinstance(getattr(spec, "event_definition", None), TimerEventDefinition):
-        return f"{label}的定时器取值无效，应为 ISO 8601 期限（如 P3D）或日期时间：{exc}"
+        detail = f"（{exc}）" if _CHINESE.search(str(exc)) else ""
+        return f"{label}的定时器取值无效{detail}，应为 ISO 8601 期限（如 P3D）或日期时间，请修正流程数据或流程图后重试"
     if isinstance(exc, WorkflowException) and "No conditions satisfied" in str(exc):
         return f"{label}没有满足条件的出口流向，请为网关设置默认流向或检查各流向的条件"
     if isinstance(exc, PermissionError):

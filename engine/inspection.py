@@ -14,6 +14,7 @@ from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.task import TaskState
 
 from .dialect import TopicServiceTask
+from .incidents import describe
 
 SHOWN_STATES = TaskState.READY | TaskState.WAITING | TaskState.ERROR | TaskState.STARTED
 STATE_LABELS = {TaskState.READY: "待办理", TaskState.WAITING: "等待中", TaskState.ERROR: "出错",
@@ -22,6 +23,10 @@ STATE_LABELS = {TaskState.READY: "待办理", TaskState.WAITING: "等待中", Ta
 
 class TaskNotFound(LookupError):
     """No task (or no task in the needed state) matches."""
+
+
+class RetryFailed(RuntimeError):
+    """Resetting a failed task failed again at once (its cause is not fixed yet); the message is Chinese."""
 
 
 @dataclass
@@ -94,7 +99,10 @@ def retry_failed(workflow: BpmnWorkflow, element_id: str | None = None) -> list[
     reset = []
     for task in workflow.get_tasks(state=TaskState.ERROR):
         if element_id in (None, task.task_spec.bpmn_id):
-            workflow.reset_from_task_id(task.id, data=deepcopy(task.data))
+            try:
+                workflow.reset_from_task_id(task.id, data=deepcopy(task.data))
+            except Exception as exc:  # noqa: BLE001 - e.g. a timer that still cannot be computed
+                raise RetryFailed(describe(task, exc)) from exc
             reset.append(task.task_spec.bpmn_id)
     return reset
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import InstanceFrozen
-from engine.inspection import TaskNotFound, reset_to_element, retry_failed, update_task_data
+from engine.inspection import RetryFailed, TaskNotFound, reset_to_element, retry_failed, update_task_data
 from storage.database import begin_write
 from storage.models import (
     INSTANCE_STATUS_LABELS, HumanTask, InstanceStatus, ProcessInstance, Report, ReportStatus, TaskState, User, utcnow,
@@ -104,7 +104,11 @@ def retry_instance(env: Env, actor: User | None, instance_id: int, element_id: s
     event = _audit(env, actor, instance, "admin_retry", f"重试失败任务“{element_id or failed_element}”", reason,
                    element_id or failed_element, status_before=instance.status.value,
                    error_before=failed_message)
-    _step(env, instance, lambda wf: reset.extend(retry_failed(wf, element_id)), actor)
+    try:
+        _step(env, instance, lambda wf: reset.extend(retry_failed(wf, element_id)), actor)
+    except RetryFailed as exc:
+        env.session.rollback()
+        raise Conflict(f"重试未成功，原因仍未消除：{exc}") from None
     if not reset:
         env.session.rollback()
         raise Conflict("没有找到可重试的失败任务")
