@@ -11,7 +11,7 @@ from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.task import TaskState
 
 from .dialect import SafeScriptEngine, TopicServiceTask
-from .expressions import ExpressionEnvironment
+from .expressions import ExpressionEnvironment, UnsafeExpression
 from .incidents import RunawayProcess, StepError, culprit, mark_failed, step_error
 from .specs import SpecBundle
 
@@ -115,6 +115,21 @@ class Runtime:
                 continue
             if not _engine_ready(workflow):
                 break
+        errors.extend(self._check_due_dates(workflow))
+        return errors
+
+    def _check_due_dates(self, workflow: BpmnWorkflow) -> list[StepError]:
+        """A user task whose camunda:dueDate cannot be computed is an incident, not a 500 when it is listed."""
+        errors = []
+        for task in workflow.get_tasks(state=TaskState.READY):
+            expression = (getattr(task.task_spec, "extensions", None) or {}).get("dueDate")
+            if not task.task_spec.manual or not expression:
+                continue
+            try:
+                self.expressions.evaluate(expression, task.data)
+            except UnsafeExpression as exc:
+                errors.append(step_error(task, exc))
+                mark_failed(task)
         return errors
 
     def complete_user_task(self, workflow: BpmnWorkflow, task_id: str, data: dict) -> str:

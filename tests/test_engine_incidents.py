@@ -47,7 +47,12 @@ LOOP = diagram('''<bpmn:serviceTask id="work" name="循环" camunda:type="extern
     <bpmn:sequenceFlow id="back" sourceRef="gw" targetRef="work"><bpmn:conditionExpression>True
     </bpmn:conditionExpression></bpmn:sequenceFlow>''', last="gw")
 
+DUE = diagram('<bpmn:userTask id="work" name="办理" camunda:candidateGroups="county_officer" '
+              'camunda:dueDate="${int(days)}"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>'
+              '</bpmn:userTask>')
+
 FAILURES = {
+    "due_date_invalid": (DUE, {"days": "三"}, "work", "不是有效的整数"),
     "condition_raises": (gateway("int(text) &gt; 3"), {"text": "abc"}, "work", "不是有效的整数"),
     "no_flow_taken": (gateway("x == 1", "x == 2"), {"x": 3}, "work", "没有满足条件的出口"),
     "budget_exceeded": (gateway(" and ".join(["text == text"] * 20)), {"text": "a" * 200_000}, "work", "预算"),

@@ -135,6 +135,9 @@ def test_the_structural_facts_the_inventory_relies_on():
     workflow = runtime.create(bundle, {"report_id": 1})
     assert isinstance(workflow.script_engine, SafeScriptEngine)
     assert isinstance(workflow.script_engine.environment, SafeTaskEnvironment)
+    # one evaluator for gateways, timers, DMN cells (script engine) and correlations/completions (environment)
+    assert workflow.script_engine.expressions is runtime.expressions
+    assert workflow.script_engine.environment.expressions is runtime.expressions
     serializer = InstanceSerializer()
     restored = serializer.loads(serializer.dumps(workflow), bundle)
     assert isinstance(restored.script_engine.environment, SafeTaskEnvironment)  # even before attach()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, PendingRollbackError
 from werkzeug.exceptions import HTTPException
 
 from services.errors import ServiceError
@@ -12,12 +12,13 @@ from services.errors import ServiceError
 from .extensions import db
 
 log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 5
 
 HTTP_MESSAGES = {
     400: "请求格式不正确", 401: "请先登录", 403: "无权执行该操作", 404: "请求的资源不存在",
     405: "不支持该请求方法", 409: "操作冲突，请刷新后重试", 413: "上传内容过大", 415: "不支持的内容类型",
     422: "提交的数据不合法", 423: "账户已锁定", 429: "请求过于频繁", 500: "服务器内部错误，请稍后再试",
-    503: "服务暂时不可用（数据库无法连接），请稍后再试",
+    503: "服务暂时不可用（数据库连接中断），本次操作未保存，请稍后重试",
 }
 
 
@@ -41,7 +42,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError):
-        db.session.rollback()
+        _safe_rollback()  # a dead connection must not turn this 4xx into a 500
         return error_response(exc.status, exc.code, exc.message, exc.details)
 
     @app.errorhandler(HTTPException)
@@ -53,12 +54,16 @@ def register_error_handlers(app: Flask) -> None:
             message = f"上传内容过大，单个文件不能超过 {limit} MB"
         return error_response(status, exc.name.lower().replace(" ", "_"), message)
 
-    @app.errorhandler(OperationalError)
-    @app.errorhandler(DBAPIError)
+    @app.errorhandler(DBAPIError)  # OperationalError, InterfaceError … are DBAPIErrors
+    @app.errorhandler(PendingRollbackError)
     def _database_error(exc):
-        log.exception("database error")
+        # The whole step was rolled back: nothing of the request is stored, so the client may simply retry.
+        log.warning("database error, answered 503: %s", exc)
         _safe_rollback()
-        return error_response(503, "database_unavailable", HTTP_MESSAGES[503])
+        response, status = error_response(503, "database_unavailable", HTTP_MESSAGES[503])
+        response = app.make_response((response, status))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc):
@@ -72,3 +77,7 @@ def _safe_rollback() -> None:
         db.session.rollback()
     except Exception:  # noqa: BLE001 - the connection may be gone; nothing else to do
         log.warning("rollback failed", exc_info=True)
+        try:
+            db.session.close()  # drop the broken connection; the pool hands out a fresh one next time
+        except Exception:  # noqa: BLE001
+            log.warning("closing the session failed", exc_info=True)
