@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections import Counter
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
@@ -40,30 +41,38 @@ def token(client, username):
 
 
 class Killer:
-    """Terminates every other backend of the test database at random short intervals."""
+    """From its own connection, terminates every other backend of the test database at a chosen moment."""
 
     def __init__(self, url: str):
         self.engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-        self.stop = threading.Event()
+        self.conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        self.rng = random.Random(11)
         self.killed = 0
-        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.timers: list[threading.Timer] = []
 
-    def run(self):
-        rng = random.Random(11)
-        with self.engine.connect() as conn:
-            conn.execution_options(isolation_level="AUTOCOMMIT")
-            while not self.stop.wait(rng.uniform(0.03, 0.12)):
-                self.killed += conn.execute(text(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar() or 0
+    def kill(self) -> None:
+        self.killed += self.conn.execute(text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar() or 0
+
+    def arm(self) -> None:
+        """Half of the requests get a kill at a random moment of their first 150 ms."""
+        if self.rng.random() < 0.5:
+            timer = threading.Timer(self.rng.uniform(0.0, 0.15), self.kill)
+            timer.start()
+            self.timers.append(timer)
+
+    def disarm(self) -> None:
+        for timer in self.timers:
+            timer.join(10)
+        self.timers.clear()
 
     def __enter__(self):
-        self.thread.start()
         return self
 
     def __exit__(self, *exc):
-        self.stop.set()
-        self.thread.join(10)
+        self.disarm()
+        self.conn.close()
         self.engine.dispose()
 
 
@@ -77,7 +86,7 @@ def open_county_task(app, report_id):
             db.session.remove()
 
 
-def run_operations(app, client, reporter, county):
+def run_operations(app, client, reporter, county, killer):
     """Alternate submissions and completions of earlier reports; returns what each request answered."""
     outcomes, submitted = [], []
     for i in range(OPERATIONS):
@@ -85,14 +94,17 @@ def run_operations(app, client, reporter, county):
         if i % 2 and pending:
             rid = pending[0]
             task_id = open_county_task_retrying(app, rid)
+            killer.arm()
             res = client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": RESOLVE}, headers=county)
             outcomes.append(("complete", res.status_code, rid, res))
         else:
+            killer.arm()
             res = client.post("/api/v1/reports", json={**REPORT, "title": f"故障注入 {i}"}, headers=reporter)
             rid = res.get_json().get("id") if res.status_code == 201 else None
             if rid:
                 submitted.append(rid)
             outcomes.append(("submit", res.status_code, rid, res))
+        killer.disarm()  # the next request starts on its own
     return outcomes
 
 
@@ -109,13 +121,14 @@ def test_terminated_backends_answer_503_and_leave_nothing_half_done(pg_app, pg_s
     client = pg_app.test_client()
     reporter, county = token(client, "reporter.agency"), token(client, "county.610113")
     with Killer(pg_settings.database_url) as killer:
-        outcomes = run_operations(pg_app, client, reporter, county)
+        outcomes = run_operations(pg_app, client, reporter, county, killer)
     assert killer.killed > 0
     for kind, status, rid, res in outcomes:
         assert status in (200, 201, 409, 503), (kind, status, res.get_data(as_text=True))
         if status == 503:
             assert res.headers.get("Retry-After") and res.get_json()["error"]["code"] == "database_unavailable"
     verify(pg_app, outcomes)
+    print("statuses:", sorted(Counter(o[1] for o in outcomes).items()), "backends killed:", killer.killed)
     assert any(o[1] == 503 for o in outcomes), "no request was hit: the fault injection did not bite"
     assert any(o[1] in (200, 201) for o in outcomes)
 
@@ -144,3 +157,33 @@ def verify(app, outcomes):
                 assert workflow.is_completed() and instance.status.value == "completed" and done == 1
             assert done == (1 if workflow.is_completed() else 0)
             assert db.session.get(Report, rid).tracking_no
+
+
+def test_real_statement_timeout_inside_a_handler_is_503_not_a_stored_error(pg_app, monkeypatch):
+    """The connection survives (the savepoint rolls back), so without care the error would be stored as an
+    incident at register_report while the client got 201."""
+    store = pg_app.extensions["riskmon.store"]
+    real = store.handlers["register_report"]
+    calls = []
+
+    def flaky(ctx, **params):
+        calls.append(1)
+        if len(calls) % 2:
+            ctx.session.execute(text("SET LOCAL statement_timeout = '1ms'"))
+            ctx.session.execute(text("SELECT pg_sleep(0.2)"))  # QueryCanceled: a transient OperationalError
+        return real(ctx, **params)
+
+    monkeypatch.setitem(store.handlers, "register_report", flaky)
+    client = pg_app.test_client()
+    reporter = token(client, "reporter.agency")
+    statuses = []
+    for i in range(10):
+        res = client.post("/api/v1/reports", json={**REPORT, "title": f"超时 {i}"}, headers=reporter)
+        statuses.append(res.status_code)
+        if res.status_code == 503:
+            assert res.headers["Retry-After"]
+    assert statuses == [503, 201] * 5
+    verify(pg_app, [])  # no report in `error`, none half done
+    with pg_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Report)) == 5
+        db.session.remove()
