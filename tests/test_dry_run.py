@@ -15,7 +15,8 @@ from owner_diagrams import (
 )
 
 from engine import Runtime, parse_bundle
-from engine.dry_run import DryRunner, dry_run, output_variants, task_variants
+from engine.dry_run import DryRunner, dry_run
+from engine.dry_run_choices import output_variants, task_variants
 from handlers.outputs import DECLARED_OUTPUTS
 from services.publish_checks import _resolvable
 from storage.models import Role
