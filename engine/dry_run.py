@@ -230,9 +230,11 @@ class _Walk:
 
     def _error_message(self, error) -> str:
         spec = _spec(self.bundle, error.element_id)
-        if spec is not None and "Gateway" in type(spec).__name__:
-            return (f"网关“{spec.bpmn_name or spec.bpmn_id}”在此路径上没有任何出口条件成立，也没有默认流："
-                    "流程会停在这里")
+        name = (spec.bpmn_name or spec.bpmn_id) if spec is not None else error.element_id
+        if "No conditions satisfied" in error.message:
+            return f"网关“{name}”在此路径上没有任何出口条件成立，也没有默认流：流程会停在这里"
+        if "maximum recursion depth" in error.message or "RecursionError" in error.traceback:
+            return f"在“{name}”附近存在没有网关的回路：引擎无法推算后续步骤，流程无法运行"
         return error.message
 
     # -- checks ---------------------------------------------------------------------------

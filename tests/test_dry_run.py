@@ -149,3 +149,60 @@ def test_every_option_and_every_sample_becomes_a_choice():
     assert output_variants({"tier": ["a", "b", "c"], "flag": [True, False], "no": "x"}) == [
         {"tier": "a", "flag": True, "no": "x"}, {"tier": "b", "flag": False, "no": "x"},
         {"tier": "c", "flag": True, "no": "x"}]
+
+
+def test_path_that_stops_without_task_or_timer_is_refused():
+    """Non-enterprise reports end their unit branch at an end event: the parallel join waits forever."""
+    xml = replace_once(seed_xml(), 'sourceRef="gw_enterprise" targetRef="merge_unit"',
+                       'sourceRef="gw_enterprise" targetRef="director_reminder_end"')
+    result = run(xml)
+    assert not result.ok
+    problem = next(p for p in result.problems if "停住" in p.message)
+    assert problem.element_id == "join_branches"
+    assert any("is_enterprise=False" in step for step in problem.path), problem.path
+
+
+def test_timer_loop_a_person_can_leave_passes():
+    """The county deadline sends the task back to the county: a loop, but each county choice leaves it."""
+    xml = replace_once(seed_xml(), '<bpmn:sequenceFlow id="flow_county_deadline" sourceRef="county_deadline" '
+                                   'targetRef="county_mark_overdue" />',
+                       '<bpmn:sequenceFlow id="flow_county_deadline" sourceRef="county_deadline" '
+                       'targetRef="county_disposal" />')
+    started = time.perf_counter()
+    result = run(xml)
+    assert time.perf_counter() - started < 10
+    assert result.paths >= 1  # the loop is legal: each county choice still leaves it, so it passes
+    assert result.ok, [p.as_dict() for p in result.problems]
+
+
+def test_timer_loop_without_a_person_or_an_end_is_refused():
+    """After archiving, a gateway always sends the report to wait an hour and archive again: the decision
+    bound names the loop instead of running forever."""
+    xml = with_archive_loop(seed_xml())
+    xml = replace_once(xml, 'sourceRef="gw_archive_again" targetRef="close_report">',
+                       'sourceRef="gw_archive_again" targetRef="wait_again">')
+    xml = replace_once(xml, '<bpmn:endEvent id="end_report" name="已办结">',
+                       '<bpmn:intermediateCatchEvent id="wait_again" name="一小时后再归档">'
+                       '<bpmn:timerEventDefinition><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">PT1H'
+                       '</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>\n'
+                       '    <bpmn:sequenceFlow id="flow_wait_again" sourceRef="wait_again" targetRef="close_report" />\n'
+                       '    <bpmn:endEvent id="end_report" name="已办结">')
+    started = time.perf_counter()
+    result = run(xml)
+    assert time.perf_counter() - started < 10
+    problem = next(p for p in result.problems if "回路" in p.message)
+    assert "时间推进：“一小时后再归档”到期" in problem.path
+
+
+def test_loop_without_a_gateway_is_refused_in_chinese():
+    """close_report → timer → close_report with no gateway: SpiffWorkflow cannot even predict the path."""
+    xml = replace_once(seed_xml(), '<bpmn:sequenceFlow id="flow_close_end" sourceRef="close_report" targetRef="end_report" />',
+                       '<bpmn:sequenceFlow id="flow_close_end" sourceRef="close_report" targetRef="wait_again" />\n'
+                       '    <bpmn:sequenceFlow id="flow_wait_again" sourceRef="wait_again" targetRef="close_report" />\n'
+                       '    <bpmn:intermediateCatchEvent id="wait_again" name="一小时后再归档">'
+                       '<bpmn:timerEventDefinition><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">PT1H'
+                       '</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>')
+    result = run(xml)
+    assert not result.ok
+    assert all("recursion" not in p.message for p in result.problems)
+    assert any("回路" in p.message for p in result.problems), [p.as_dict() for p in result.problems]
