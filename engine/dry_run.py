@@ -80,7 +80,10 @@ class DryRunner:
         seen_problems: set[tuple] = set()
         while explorer.queue and result.paths < self.max_paths and result.steps < MAX_TOTAL_STEPS:
             walk = _Walk(self, bundle, decision_names, explorer, explorer.queue.popleft())
-            problem = walk.go()
+            try:
+                problem = walk.go()
+            except Exception as exc:  # noqa: BLE001 - a draft that breaks the dry run itself is refused, not a 500
+                problem = walk.unexpected(exc)
             result.paths += 1
             result.steps += walk.steps
             if problem is not None and (problem.element_id, problem.message) not in seen_problems:
@@ -311,6 +314,11 @@ class _Walk:
                    if getattr(t.task_spec, "bpmn_id", None)]
         element = waiting[0].task_spec.bpmn_id if waiting else (self.taken[-1].element_id if self.taken else None)
         return self._problem(element, "流程停住了：既没有待办任务，也没有等待中的定时器，流程也没有结束")
+
+    def unexpected(self, exc: Exception) -> DryRunProblem:
+        """A failure outside any step (e.g. a waiting event the engine cannot evaluate)."""
+        element = self.taken[-1].element_id if self.taken else None
+        return self._problem(element, f"试运行中出现错误：{exc}")
 
     def _problem(self, element_id, message) -> DryRunProblem:
         labels = [c.label for c in self.taken]

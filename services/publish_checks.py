@@ -79,7 +79,7 @@ class PublishFindings:
         return {"ok": self.ok, "paths": self.paths, "problems": self.problems, "warnings": self.warnings}
 
 
-def _resolvable(group: str) -> bool:
+def resolvable_group(group: str) -> bool:
     """A task of this group lands in a jurisdiction (handlers.routing.assign knows the group's tier)."""
     return group in GROUP_TIERS
 
@@ -110,7 +110,7 @@ def run_dry(env: Env, xml: str, decisions: Sequence[str] = ()) -> DryRunResult:
     key = bundle_key(xml, decisions)
     result = _CACHE.get(key)
     if result is None:
-        runner = DryRunner(env.store.runtime, DECLARED_OUTPUTS, [r.value for r in Role], _resolvable)
+        runner = DryRunner(env.store.runtime, DECLARED_OUTPUTS, [r.value for r in Role], resolvable_group)
         result = dry_run(runner, parse_bundle(xml, decisions=decisions), xml, decisions)
         _CACHE.put(key, result)
     return result

@@ -18,12 +18,12 @@ from engine import Runtime, parse_bundle
 from engine.dry_run import DryRunner, dry_run
 from engine.dry_run_choices import output_variants, task_variants
 from handlers.outputs import DECLARED_OUTPUTS
-from services.publish_checks import _resolvable
+from services.publish_checks import resolvable_group
 from storage.models import Role
 
 
 def run(xml: str, decisions: tuple[str, ...] = (), **kwargs):
-    runner = DryRunner(Runtime(), DECLARED_OUTPUTS, [r.value for r in Role], _resolvable, **kwargs)
+    runner = DryRunner(Runtime(), DECLARED_OUTPUTS, [r.value for r in Role], resolvable_group, **kwargs)
     return dry_run(runner, parse_bundle(xml, decisions=decisions), xml, decisions)
 
 
@@ -206,3 +206,15 @@ def test_loop_without_a_gateway_is_refused_in_chinese():
     assert not result.ok
     assert all("recursion" not in p.message for p in result.problems)
     assert any("回路" in p.message for p in result.problems), [p.as_dict() for p in result.problems]
+
+
+def test_a_failure_outside_any_step_is_a_finding_not_a_crash(monkeypatch):
+    """Whatever breaks while the explorer inspects a path ends up as a problem on that path."""
+    from engine import dry_run as module
+
+    def broken(workflow):
+        raise ValueError("坏的定时器值")
+
+    monkeypatch.setattr(module, "_timers", broken)
+    result = run(seed_xml())
+    assert not result.ok and "坏的定时器值" in result.problems[0].message
