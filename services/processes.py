@@ -116,6 +116,12 @@ def dry_run_version(env: Env, version_id: int) -> PublishFindings:
     return _findings(env, version.bpmn_xml, _decision_xml(env, version.id))
 
 
+def dry_run_diagram(env: Env, xml: str, base_version_id: int | None = None) -> PublishFindings:
+    """The dry run of a diagram not yet saved (the modeler's), with the tables it would be saved with."""
+    tables = decision_tables_for_draft(env, xml, (), base_version_id)
+    return _findings(env, xml, list(tables.values()))
+
+
 def prove(env: Env, version: ProcessVersion) -> PublishFindings:
     """The findings of a version that may be published; Invalid (422) listing the problems otherwise."""
     findings = _findings(env, version.bpmn_xml, _decision_xml(env, version.id))

@@ -150,3 +150,17 @@ def test_cli_deploy_reports_findings_and_exits_non_zero(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["deploy", str(good)])
     assert result.exit_code == 0, result.output
     assert "已发布 risk_disposal 第 2 版（试运行" in result.output
+
+
+def test_modeler_validate_adds_the_dry_run_with_paths(client):
+    token = sign_in(client, "owner")
+    res = client.post("/processes/validate", json={"xml": with_dead_end_option(seed_xml())},
+                      headers={"X-CSRF-Token": token})
+    body = res.get_json()
+    assert res.status_code == 200
+    assert [p["element_id"] for p in body["problems"]] == ["gw_city_decision"]
+    assert body["problems"][0]["path"][-1] == "市级研判：研判结论=已消除隐患，办结"
+    body = client.post("/processes/validate", json={"xml": seed_xml()}, headers={"X-CSRF-Token": token}).get_json()
+    assert body["problems"] == [] and body["paths"] >= 6
+    with client.get("/static/js/modeler.js") as script:
+        assert "路径：" in script.get_data(as_text=True)

@@ -118,12 +118,17 @@ def save_draft():
 @bp.post("/validate")
 @login_required(*OWNERS)
 def validate():
-    """Check the modeler's current diagram without saving it."""
+    """Check the modeler's current diagram without saving it: the upload checks, then the publish dry run
+    (its problems carry the path and are marked on the diagram like any other)."""
     body = request.get_json(silent=True) or {}
     xml = body.get("xml") if isinstance(body.get("xml"), str) else ""
     base = body.get("base_version_id")
-    problems = decisions.validate_with_tables(env(), xml, base if isinstance(base, int) else None)
-    return jsonify({"problems": [p.as_dict() for p in problems]})
+    base = base if isinstance(base, int) else None
+    problems = [p.as_dict() for p in decisions.validate_with_tables(env(), xml, base)]
+    if problems:
+        return jsonify({"problems": problems})
+    findings = processes.dry_run_diagram(env(), xml, base)  # valid: then what publishing would find
+    return jsonify({"problems": findings.problems, "warnings": findings.warnings, "paths": findings.paths})
 
 
 @bp.post("/<int:version_id>/approve")
