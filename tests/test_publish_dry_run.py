@@ -8,7 +8,8 @@ from dataclasses import replace
 import pytest
 from conftest import Api
 from dry_run_diagrams import (
-    ALIEN_RISK_DISPOSAL, with_condition_failing_on_a_sample, with_dead_end_option, with_element_renamed, with_group,
+    ALIEN_RISK_DISPOSAL, with_archive_loop, with_condition_failing_on_a_sample, with_dead_end_option,
+    with_element_renamed, with_group, with_manual_task, with_rework_due_garbage,
 )
 from owner_diagrams import seed_xml, sign_in, upload, with_county_deadline
 
@@ -164,3 +165,30 @@ def test_modeler_validate_adds_the_dry_run_with_paths(client):
     assert body["problems"] == [] and body["paths"] >= 6
     with client.get("/static/js/modeler.js") as script:
         assert "路径：" in script.get_data(as_text=True)
+
+
+ATTACKS = [
+    ("dead_end_option", with_dead_end_option, "gw_city_decision"),
+    ("group_without_jurisdiction", lambda x: with_group(x, "inspection_consultation", "workflow_owner"),
+     "inspection_consultation"),
+    ("manual_task", with_manual_task, "inspection_consultation"),
+    ("due_garbage_after_rework", with_rework_due_garbage, "local_rectification"),
+    ("loop_without_person", with_archive_loop, "close_report"),
+    ("condition_fails_on_sample", with_condition_failing_on_a_sample, "gw_enterprise"),
+    ("alien_risk_disposal", lambda x: ALIEN_RISK_DISPOSAL, "risk_disposal"),
+]
+
+
+@pytest.mark.parametrize("make,element_id", [(m, e) for _, m, e in ATTACKS], ids=[a[0] for a in ATTACKS])
+def test_drafts_accepted_at_upload_are_refused_at_publish(api, make, element_id):
+    res = upload(api, make(seed_xml()))
+    if res.status_code == 422:  # a stricter upload check got there first: also fine, never published
+        assert res.get_json()["error"]["details"]
+        return
+    assert res.status_code == 201, res.get_json()
+    res = api.post(f"/process-versions/{res.get_json()['id']}/publish", "owner")
+    assert res.status_code == 422, res.get_json()
+    details = res.get_json()["error"]["details"]
+    assert element_id in [d["element_id"] for d in details], details
+    assert all(set(d) >= {"element_id", "message"} for d in details)
+    assert published_version(api) == 1
