@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, select
 
@@ -16,6 +17,7 @@ from storage.models import (
 
 from .context import Env
 from .errors import Conflict, Invalid, NotFound
+from .publish_checks import PublishFindings, check_publishable
 
 DEFAULT_PROCESS_ID = "risk_disposal"
 
@@ -77,8 +79,22 @@ def validate_diagram(env: Env, xml: bytes | str, decisions: Sequence[str] = ()) 
     return validator.validate(xml, env.settings.max_bpmn_bytes, decisions)
 
 
+@dataclass
+class Published:
+    """A published version and what the owner was warned about (missing ids, budget notes)."""
+
+    version: ProcessVersion
+    warnings: list[dict] = field(default_factory=list)
+    paths: int = 0
+
+
 def publish(env: Env, version_id: int, actor_id: int | None = None) -> ProcessVersion:
     """Make a draft the version new reports start on; the previous one is retired."""
+    return publish_checked(env, version_id, actor_id).version
+
+
+def publish_checked(env: Env, version_id: int, actor_id: int | None = None) -> Published:
+    """Publish after the dry run and the dependency check passed; 422 with per-element details if not."""
     version = env.session.get(ProcessVersion, version_id)
     if version is None:
         raise NotFound("流程版本不存在")
@@ -86,13 +102,45 @@ def publish(env: Env, version_id: int, actor_id: int | None = None) -> ProcessVe
         raise Conflict("只有草稿版本可以发布")
     if env.settings.four_eyes_publish and (version.approved_by_id is None or version.approved_by_id == actor_id):
         raise Conflict("已启用双人复核：发布前须由另一名流程管理员审核通过")
-    try:
-        env.store.bundle_for(env.session, version.id)
-    except (SpecError, UnsafeXml) as exc:
-        raise Invalid(f"流程图无法解析：{exc}") from None
+    findings = prove(env, version)
     _activate(env, version, actor_id)
     env.session.commit()
-    return version
+    return Published(version, findings.warnings, findings.paths)
+
+
+def dry_run_version(env: Env, version_id: int) -> PublishFindings:
+    """The dry run of a stored version (draft or not): paths tried, problems, warnings; changes nothing."""
+    version = env.session.get(ProcessVersion, version_id)
+    if version is None:
+        raise NotFound("流程版本不存在")
+    return _findings(env, version.bpmn_xml, _decision_xml(env, version.id))
+
+
+def dry_run_diagram(env: Env, xml: str, base_version_id: int | None = None) -> PublishFindings:
+    """The dry run of a diagram not yet saved (the modeler's), with the tables it would be saved with."""
+    tables = decision_tables_for_draft(env, xml, (), base_version_id)
+    return _findings(env, xml, list(tables.values()))
+
+
+def prove(env: Env, version: ProcessVersion) -> PublishFindings:
+    """The findings of a version that may be published; Invalid (422) listing the problems otherwise."""
+    findings = _findings(env, version.bpmn_xml, _decision_xml(env, version.id))
+    if not findings.ok:
+        raise Invalid("试运行未通过：此流程图发布后会出错，未发布", details=findings.problems)
+    return findings
+
+
+def _findings(env: Env, xml: str, decisions: Sequence[str]) -> PublishFindings:
+    try:
+        return check_publishable(env, xml, decisions)
+    except (SpecError, UnsafeXml) as exc:
+        raise Invalid(f"流程图无法解析：{exc}", details=[
+            {"element_id": getattr(exc, "element_id", None), "message": str(exc)}]) from None
+
+
+def _decision_xml(env: Env, version_id: int) -> list[str]:
+    return list(env.session.scalars(select(DecisionTable.dmn_xml).where(
+        DecisionTable.process_version_id == version_id).order_by(DecisionTable.decision_id)))
 
 
 def approve(env: Env, version_id: int, actor_id: int) -> ProcessVersion:
@@ -104,22 +152,35 @@ def approve(env: Env, version_id: int, actor_id: int) -> ProcessVersion:
         raise Conflict("只有草稿版本可以审核")
     if version.created_by_id is not None and version.created_by_id == actor_id:
         raise Conflict("双人复核：不能审核自己提交的草稿，请由另一名流程管理员审核")
+    prove(env, version)  # nobody approves a draft that cannot be published
     version.approved_by_id = actor_id
     env.session.commit()
     return version
 
 
 def deploy(env: Env, xml: bytes | str, actor_id: int | None = None, note: str | None = None) -> ProcessVersion:
-    """Validate and publish in one go (operators' CLI `deploy`); an identical published diagram is kept."""
+    """Validate, dry-run and publish in one go (operators' CLI `deploy`); an identical published diagram is kept."""
+    return deploy_checked(env, xml, actor_id, note).version
+
+
+def deploy_checked(env: Env, xml: bytes | str, actor_id: int | None = None, note: str | None = None) -> Published:
+    """`deploy` with the warnings of the dependency check; nothing is stored when the dry run fails."""
     text = xml.decode("utf-8") if isinstance(xml, bytes) else xml
     same = env.session.scalar(select(ProcessVersion).where(
         ProcessVersion.content_hash == content_hash(text), ProcessVersion.state == VersionState.PUBLISHED))
     if same is not None:
-        return same
+        return Published(same)
+    tables = list(decision_tables_for_draft(env, text, (), None).values())
+    problems = validate_diagram(env, text, tables)
+    if problems:
+        raise Invalid("流程图校验未通过", details=[p.as_dict() for p in problems])
+    findings = _findings(env, text, tables)
+    if not findings.ok:
+        raise Invalid("试运行未通过：此流程图发布后会出错，未发布", details=findings.problems)
     draft = create_draft(env, text, actor_id, note)
     _activate(env, draft, actor_id)
     env.session.commit()
-    return draft
+    return Published(draft, findings.warnings, findings.paths)
 
 
 def _activate(env: Env, version: ProcessVersion, actor_id: int | None) -> None:

@@ -59,12 +59,17 @@ def deploy_command(bpmn_file):
     from services.errors import ServiceError
 
     try:
-        version = processes.deploy(_env(), Path(bpmn_file).read_bytes(), note=f"命令行部署 {bpmn_file}")
+        done = processes.deploy_checked(_env(), Path(bpmn_file).read_bytes(), note=f"命令行部署 {bpmn_file}")
     except ServiceError as exc:
         for d in exc.details or []:
             click.echo(f"  [{d.get('element_id') or '-'}] {d.get('message')}", err=True)
+            if d.get("path"):
+                click.echo(f"      路径：{' → '.join(d['path'])}", err=True)
         raise click.ClickException(exc.message) from None
-    click.echo(f"已发布 {version.process_id} 第 {version.version} 版")
+    for w in done.warnings:
+        click.echo(f"  提醒：{w['message']}", err=True)
+    tried = f"（试运行 {done.paths} 条路径）" if done.paths else ""
+    click.echo(f"已发布 {done.version.process_id} 第 {done.version.version} 版{tried}")
 
 
 @click.command("instances")

@@ -86,8 +86,18 @@ def download_version(version_id: int):
 
 @api.post("/process-versions/<int:version_id>/publish")
 def publish_version(version_id: int):
+    """Publish after the dry run: 200 with the version and `warnings` (features a missing id disables),
+    or 422 with details [{element_id, message, path}] naming the element and the choices that lead there."""
     user = _owner()
-    return jsonify(version_json(processes.publish(env(), version_id, user.id)))
+    done = processes.publish_checked(env(), version_id, user.id)
+    return jsonify(version_json(done.version) | {"warnings": done.warnings, "dry_run_paths": done.paths})
+
+
+@api.post("/process-versions/<int:version_id>/dry-run")
+def dry_run_version(version_id: int):
+    """试运行: run the version in memory through every path; 200 {ok, paths, problems, warnings}."""
+    _owner()
+    return jsonify(processes.dry_run_version(env(), version_id).as_dict())
 
 
 @api.post("/process-versions/<int:version_id>/approve")

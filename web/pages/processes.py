@@ -118,12 +118,17 @@ def save_draft():
 @bp.post("/validate")
 @login_required(*OWNERS)
 def validate():
-    """Check the modeler's current diagram without saving it."""
+    """Check the modeler's current diagram without saving it: the upload checks, then the publish dry run
+    (its problems carry the path and are marked on the diagram like any other)."""
     body = request.get_json(silent=True) or {}
     xml = body.get("xml") if isinstance(body.get("xml"), str) else ""
     base = body.get("base_version_id")
-    problems = decisions.validate_with_tables(env(), xml, base if isinstance(base, int) else None)
-    return jsonify({"problems": [p.as_dict() for p in problems]})
+    base = base if isinstance(base, int) else None
+    problems = [p.as_dict() for p in decisions.validate_with_tables(env(), xml, base)]
+    if problems:
+        return jsonify({"problems": problems})
+    findings = processes.dry_run_diagram(env(), xml, base)  # valid: then what publishing would find
+    return jsonify({"problems": findings.problems, "warnings": findings.warnings, "paths": findings.paths})
 
 
 @bp.post("/<int:version_id>/approve")
@@ -141,13 +146,34 @@ def approve(version_id: int):
 @bp.post("/<int:version_id>/publish")
 @login_required(*OWNERS)
 def publish(version_id: int):
-    """Make the draft the version new reports start on."""
+    """Make the draft the version new reports start on, once the dry run passed and any warnings were
+    confirmed (the confirmation lists what would stop working)."""
     try:
-        version = processes.publish(env(), version_id, current_user().id)
+        if request.form.get("confirm") != "1":
+            findings = processes.dry_run_version(env(), version_id)
+            if findings.ok and findings.warnings:
+                return render_template("processes/index.html", **_index_context(
+                    dry_run=findings, dry_run_version=_version(version_id), confirming=True))
+        done = processes.publish_checked(env(), version_id, current_user().id)
     except ServiceError as exc:
         return _index_with_error(exc)
-    flash(f"已发布 v{version.version}：新报送将按此版本流转，运行中的实例仍按原版本", "info")
+    flash(f"已发布 v{done.version.version}：新报送将按此版本流转，运行中的实例仍按原版本"
+          f"（试运行 {done.paths} 条路径均通过）", "info")
+    for warning in done.warnings:
+        flash(f"提醒：{warning['message']}", "warning")
     return redirect(url_for(".index"))
+
+
+@bp.post("/<int:version_id>/dry-run")
+@login_required(*OWNERS)
+def dry_run(version_id: int):
+    """试运行: the version runs in memory through every path; the findings are shown, nothing is published."""
+    try:
+        findings = processes.dry_run_version(env(), version_id)
+    except ServiceError as exc:
+        return _index_with_error(exc)
+    return render_template("processes/index.html", **_index_context(
+        dry_run=findings, dry_run_version=_version(version_id), confirming=False))
 
 
 @bp.get("/topics")

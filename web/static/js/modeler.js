@@ -73,6 +73,13 @@
       } else {
         li.textContent = (p.element_id ? p.element_id + "：" : "") + p.message;
       }
+      if (p.path && p.path.length) {
+        var path = document.createElement("small");
+        path.className = "rm-path";
+        path.textContent = "路径：" + p.path.join(" → ");
+        li.appendChild(document.createElement("br"));
+        li.appendChild(path);
+      }
       li.dataset.elementId = p.element_id || "";
       problemsEl.appendChild(li);
     });
@@ -95,7 +102,9 @@
     }).then(function (response) {
       var problems = (response.data && response.data.problems) || problemsOf(response);
       showProblems(problems);
-      setStatus(problems.length ? "发现 " + problems.length + " 个问题，已在图中标红" : "校验通过", problems.length ? "error" : "ok");
+      var paths = response.data && response.data.paths;
+      var passed = paths ? "校验通过，试运行 " + paths + " 条路径均无问题" : "校验通过";
+      setStatus(problems.length ? "发现 " + problems.length + " 个问题，已在图中标红" : passed, problems.length ? "error" : "ok");
     });
   }
 
