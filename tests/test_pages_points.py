@@ -95,7 +95,11 @@ def test_point_manager_registers_a_reporter_who_can_sign_in(app):
     newcomer = app.test_client()
     res = newcomer.post("/login", data={"username": "reporter.new", "password": password,
                                         "csrf_token": token(newcomer, "/login")})
-    assert res.status_code == 302
+    assert res.status_code == 302 and res.headers["Location"].startswith("/account/password")
+    # The manager knows the initial password, so the newcomer must choose their own before reporting.
+    assert newcomer.get("/reports/new").headers["Location"].startswith("/account/password")
+    form = {"old_password": password, "new_password": "Own-Choice-2027", "confirm_password": "Own-Choice-2027"}
+    assert post(newcomer, "/account/password", form, "/account/password").status_code == 302
     assert newcomer.get("/reports/new").status_code == 200
     assert post(manager, f"{agency}/reporters", {**form, "username": "x.y.z"}, "/points").status_code == 403
     other = signed_in(app, "county.610112")
