@@ -10,6 +10,7 @@ from services.directory import equipment_path, equipment_tree, user_names
 from services.errors import ServiceError
 from services.inbox import diagram_for_report, field_labels
 from services.receipts import receipts_for_supervisor
+from services.timeline import report_timeline
 from storage.models import CONTENT_MAX_CHARS, DOMAIN_LABELS, KIND_LABELS, STATUS_LABELS
 from web import env
 
@@ -96,7 +97,7 @@ def show_report(report_id: int):
 def report_extras(report) -> dict:
     """Timeline, attachments, comments and names for a report page (the task page shares them)."""
     user = current_user()
-    events = report_service.timeline(env(), report.id)
+    events = report_timeline(env(), user, report)
     files = attachment_service.list_attachments(env(), report.id)
     return {"events": events, "attachments": files, "comments": comment_service.list_comments(env(), user, report.id),
             "can_comment": comment_service.can_comment(user), "actors": user_names(env(), [e.actor_id for e in events]),
