@@ -130,7 +130,8 @@ def download_attachment(report_id: int, attachment_id: int):
     """The file, scoped like the report; images and PDF may be shown inline for preview."""
     row, path = attachment_service.open_attachment(env(), current_user(), report_id, attachment_id)
     inline = request.args.get("inline") == "1"
-    response = send_file(path, mimetype=row.content_type, as_attachment=not inline, download_name=row.filename)
+    name = attachment_service.download_name(row.filename, row.content_type)
+    response = send_file(path, mimetype=row.content_type, as_attachment=not inline, download_name=name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = FILE_POLICY
     return response
