@@ -14,12 +14,14 @@ from sqlalchemy import select
 from storage.models import Attachment, Report, User, utcnow
 from storage.repositories import add_event
 
-from .access import can_view_report
+from .access import OFFICER_ROLES, can_view_report
 from .context import Env
 from .errors import Forbidden, Invalid, NotFound, ServiceError
 
 # Content types we accept, by what the file's first bytes say (never by its name or the browser's claim).
 ALLOWED_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "application/pdf": ".pdf"}
+EXTENSIONS = {"image/jpeg": (".jpg", ".jpeg"), "image/png": (".png",), "image/webp": (".webp",),
+              "application/pdf": (".pdf",)}
 ALLOWED_LABEL = "照片（JPG、PNG、WEBP）或 PDF"
 MAX_FILES_PER_REPORT = 10
 
@@ -89,8 +91,12 @@ def check_upload(upload: Upload, max_bytes: int) -> str:
 
 
 def _may_attach(env: Env, user: User, report: Report) -> None:
-    if not can_view_report(env.session, user, report):
-        raise Forbidden("无权为该报送信息上传附件")
+    """The reporter, and officers whose jurisdiction the report is in; not the unit side, not admins."""
+    if user.id == report.reporter_id:
+        return
+    if user.has_role(*OFFICER_ROLES) and can_view_report(env.session, user, report):
+        return
+    raise Forbidden("只有报送人和处置链上的监管人员可以为该报送信息上传附件")
 
 
 def add_attachments(env: Env, user: User, report_id: int, uploads: list[Upload]) -> list[Attachment]:
@@ -175,9 +181,17 @@ def record_attachments(env: Env, user: User, report: Report, files: Sequence[Sto
 def _clean_name(filename: str, content_type: str) -> str:
     name = Path((filename or "").replace("\\", "/")).name.strip() or "附件"
     name = "".join(ch for ch in name if ch.isprintable())[:200]
-    if not name.lower().endswith(ALLOWED_TYPES[content_type]) and "." not in name:
-        name += ALLOWED_TYPES[content_type]
-    return name
+    return download_name(name, content_type)
+
+
+def download_name(filename: str, content_type: str) -> str:
+    """The file name with the extension of what the bytes are: PNG bytes named `x.exe` become `x.png`."""
+    stem, dot, extension = filename.rpartition(".")
+    if not dot or not stem:
+        stem = filename
+    elif "." + extension.lower() in EXTENSIONS[content_type]:
+        return filename
+    return (stem.strip() or "附件") + ALLOWED_TYPES[content_type]
 
 
 def list_attachments(env: Env, report_id: int) -> list[Attachment]:

@@ -1,21 +1,24 @@
-"""Passwords (argon2), sign-in with lockout, password changes."""
+"""Passwords (argon2), sign-in with per-client lockout, password changes, revoking sessions."""
 from __future__ import annotations
 
-import re
-from datetime import timedelta
+import secrets
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
 from storage.models import User, utcnow
+from storage.repositories import add_event
 
+from . import login_throttle
 from .context import Env
-from .errors import Invalid, Locked, Unauthorized
+from .errors import Forbidden, Invalid, Locked, NotFound, Unauthorized
+from .login_throttle import LOCKOUT, MAX_FAILED_LOGINS  # noqa: F401  (re-exported)
+from .passwords import PASSWORD_RULES, check_password_strength, password_expired  # noqa: F401  (re-exported)
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 _hasher = PasswordHasher()
+WRONG_CREDENTIALS = "用户名或密码错误"
 
 
 def hash_password(password: str) -> str:
@@ -31,46 +34,85 @@ def verify_password(stored_hash: str, password: str) -> bool:
         return False
 
 
-def authenticate(env: Env, username: str, password: str) -> User:
-    """The user for these credentials; failures count toward a 15-minute lockout after 5."""
-    user = env.session.scalar(select(User).where(User.username == username))
-    now = utcnow()
-    if user is None or not user.active:
-        raise Unauthorized("用户名或密码错误")
-    if user.locked_until and user.locked_until > now:
-        minutes = int((user.locked_until - now).total_seconds() // 60) + 1
-        raise Locked(f"连续登录失败次数过多，账户已锁定，请 {minutes} 分钟后再试")
-    if not verify_password(user.password_hash, password):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until, user.failed_logins = now + LOCKOUT, 0
-            env.session.commit()
-            raise Locked("连续 5 次登录失败，账户已锁定 15 分钟")
-        left = MAX_FAILED_LOGINS - user.failed_logins
-        env.session.commit()
-        raise Unauthorized(f"用户名或密码错误（再失败 {left} 次将锁定 15 分钟）")
-    user.failed_logins, user.locked_until = 0, None
+@cache
+def _dummy_hash() -> str:
+    """A hash nobody knows the password of: unknown usernames cost as much as known ones."""
+    return hash_password(secrets.token_hex(16))
+
+
+def authenticate(env: Env, username: str, password: str, client: str = "") -> User:
+    """The user for these credentials; 5 failures from one client lock that client out of the name for 15 minutes.
+
+    Unknown, deactivated and real accounts get the same answers after the same work (one argon2
+    verification), so neither the message nor the time tells whether a username exists.
+    """
+    session = env.session
+    wait = login_throttle.locked_for(session, client, username)
+    if wait:
+        raise Locked(f"连续登录失败次数过多，账户已锁定，请 {wait} 分钟后再试")
+    user = session.scalar(select(User).where(User.username == username))
+    matches = verify_password(user.password_hash if user is not None else _dummy_hash(), password)
+    if user is None or not user.active or not matches:
+        left = login_throttle.record_failure(session, client, username)
+        session.commit()
+        if left == 0:
+            raise Locked(f"连续 {MAX_FAILED_LOGINS} 次登录失败，账户已锁定 15 分钟")
+        raise Unauthorized(f"{WRONG_CREDENTIALS}（再失败 {left} 次将锁定 15 分钟）")
+    login_throttle.clear(session, client, username)
+    session.commit()
+    return user
+
+
+def invalidate_sessions(user: User) -> None:
+    """Make every page session and API token of this person stale (inside the caller's transaction)."""
+    user.session_version = (user.session_version or 0) + 1
+
+
+def revoke_sessions(env: Env, user: User, actor: User | None = None) -> None:
+    """Sign the person out everywhere: every page session and API token stops working. Commits.
+
+    Account administration calls this when it deactivates someone; `actor` (who asked) is logged.
+    """
+    invalidate_sessions(user)
+    if actor is not None:
+        add_event(env.session, "sessions_revoked", f"{actor.display_name} 使 {user.display_name} 的全部登录会话失效",
+                  actor_id=actor.id, data={"user_id": user.id})
+    env.session.commit()
+
+
+def change_password(env: Env, user: User, old: str, new: str) -> None:
+    """Change a password after checking the old one and the rules; other sessions and tokens end."""
+    if not verify_password(user.password_hash, old):
+        raise Invalid("原密码不正确")
+    check_password_strength(new, user.username)
+    if old == new:
+        raise Invalid("新密码不能与原密码相同")
+    _set_password(user, new, must_change=False)
+    env.session.commit()
+
+
+def reset_password(env: Env, actor: User, user_id: int, new: str) -> User:
+    """An admin sets someone's password; they must choose their own at the next sign-in."""
+    if not actor.has_role("admin"):
+        raise Forbidden("只有系统管理员可以重置密码")
+    user = env.session.get(User, user_id)
+    if user is None:
+        raise NotFound("人员不存在")
+    check_password_strength(new, user.username)
+    _set_password(user, new, must_change=True)
+    add_event(env.session, "password_reset", f"{actor.display_name} 重置了 {user.display_name} 的密码",
+              actor_id=actor.id, data={"user_id": user.id})
     env.session.commit()
     return user
 
 
-PASSWORD_RULES = "密码至少 8 位，且须同时包含大写字母、小写字母、数字和特殊字符中的三类"
-
-
-def check_password_strength(password: str) -> None:
-    """Raise Invalid unless the password meets the complexity rules."""
-    classes = sum(bool(re.search(p, password)) for p in (r"[A-Z]", r"[a-z]", r"\d", r"[^A-Za-z0-9]"))
-    if len(password) < 8 or classes < 3:
-        raise Invalid(PASSWORD_RULES)
-
-
-def change_password(env: Env, user: User, old: str, new: str) -> None:
-    """Change a password after checking the old one and the rules."""
-    if not verify_password(user.password_hash, old):
-        raise Invalid("原密码不正确")
-    check_password_strength(new)
-    if old == new:
-        raise Invalid("新密码不能与原密码相同")
+def _set_password(user: User, new: str, must_change: bool) -> None:
     user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
-    env.session.commit()
+    user.must_change_password = must_change
+    invalidate_sessions(user)
+
+
+def must_change_password(env: Env, user: User) -> bool:
+    """True when the person has to choose a new password before anything else (reset or expired)."""
+    return password_expired(user, env.settings.password_max_age_days)

@@ -66,8 +66,11 @@ ACCOUNTS = [
 def create_user(session, username: str, display_name: str, roles, division_code: str,
                 point_id: int | None = None, password: str = DEMO_PASSWORD) -> User:
     """Add a person with roles (flushes)."""
+    # The demo password predates the policy (9 characters); seeding sets it as if just changed, so the
+    # demo accounts sign in without a forced change. The policy applies when a password is set or changed.
     user = User(username=username, display_name=display_name, password_hash=hash_password(password),
-                division_code=division_code, monitoring_point_id=point_id, created_at=utcnow())
+                division_code=division_code, monitoring_point_id=point_id, created_at=utcnow(),
+                password_changed_at=utcnow())
     user.role_rows = [UserRole(role=Role(r)) for r in roles]
     session.add(user)
     session.flush()

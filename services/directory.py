@@ -49,10 +49,9 @@ def user_names(env: Env, ids) -> dict[int, str]:
 
 
 def director_candidates(env: Env, point: MonitoringPoint) -> list[User]:
-    """Active safety directors who could be registered for this point (same division or same unit)."""
+    """Active safety directors of this unit who could be registered for it."""
     stmt = (select(User).join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == Role.SAFETY_DIRECTOR, User.active,
-                   or_(User.monitoring_point_id == point.id, User.division_code == point.division_code))
+            .where(UserRole.role == Role.SAFETY_DIRECTOR, User.active, User.monitoring_point_id == point.id)
             .order_by(User.id))
     assigned = {u.id for u in point.safety_directors}
     return [u for u in env.session.scalars(stmt) if u.id not in assigned]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import false, or_, select
 
 from storage.models import (
     Division, MonitoringPoint, MonitoringPointKind, Role, SafetyDirectorAssignment, User, utcnow,
@@ -31,13 +31,20 @@ class PointInput:
 
 
 def _jurisdiction_clause(user: User):
-    if user.has_role("province_officer", "admin", "center_expert"):
+    """The points a person may see, the same for the /points page and the API.
+
+    Supervisors see their jurisdiction; everyone else (point managers, reporters, safety directors, …)
+    only their own unit's point, never the other units of their county with their people's names.
+    """
+    if user.has_role("province_officer", "admin"):
         return MonitoringPoint.id.isnot(None)
-    counties = select(Division.code).where(Division.supervising_code == user.division_code)
-    clauses = [MonitoringPoint.division_code == user.division_code, MonitoringPoint.division_code.in_(counties)]
-    if user.monitoring_point_id:
-        clauses.append(MonitoringPoint.id == user.monitoring_point_id)
-    return or_(*clauses)
+    clauses = [MonitoringPoint.id == user.monitoring_point_id] if user.monitoring_point_id else []
+    if user.has_role("point_manager"):
+        clauses.append(MonitoringPoint.responsible_user_id == user.id)
+    if user.has_role("county_officer", "city_officer"):
+        counties = select(Division.code).where(Division.supervising_code == user.division_code)
+        clauses += [MonitoringPoint.division_code == user.division_code, MonitoringPoint.division_code.in_(counties)]
+    return or_(*clauses) if clauses else false()
 
 
 def list_points(env: Env, user: User, page: int = 1, per_page: int = 20, kind: str | None = None,
@@ -118,11 +125,13 @@ def assign_safety_director(env: Env, user: User, point_id: int, director_id: int
         raise NotFound("人员不存在")
     if not director.has_role(Role.SAFETY_DIRECTOR.value):
         raise Invalid("该人员不具有安全总监角色")
+    if director.monitoring_point_id != point.id:
+        # The director then receives the unit's reports: only the unit's own people may be registered.
+        raise Invalid("只能登记本单位的安全总监（该人员不属于本单位）")
     exists = env.session.scalar(select(SafetyDirectorAssignment).where(
         SafetyDirectorAssignment.monitoring_point_id == point.id, SafetyDirectorAssignment.user_id == director.id))
     if exists:
         raise Conflict("该人员已是本单位安全总监")
-    director.monitoring_point_id = director.monitoring_point_id or point.id
     row = SafetyDirectorAssignment(monitoring_point_id=point.id, user_id=director.id, assigned_at=utcnow())
     env.session.add(row)
     add_event(env.session, "safety_director_assigned", f"{user.display_name} 为“{point.name}”登记安全总监 {director.display_name}",

@@ -67,7 +67,8 @@ def register_reporter(env: Env, user: User, point_id: int, data: ReporterInput) 
     reporter = User(username=data.username, display_name=data.display_name.strip(), phone=data.phone.strip(),
                     position=(data.position or "").strip() or None, is_expert=data.is_expert,
                     password_hash=hash_password(password), division_code=point.division_code,
-                    monitoring_point_id=point.id, created_at=utcnow())
+                    monitoring_point_id=point.id, created_at=utcnow(), password_changed_at=utcnow(),
+                    must_change_password=True)  # someone else knows the initial password
     reporter.role_rows = [UserRole(role=Role.REPORTER)]
     env.session.add(reporter)
     env.session.flush()

@@ -42,6 +42,7 @@ class Settings:
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
     token_max_age_seconds: int = 8 * 3600
     session_idle_minutes: int = 30
+    password_max_age_days: int = 90
     secure_cookies: bool = False
     upload_dir: str = str(PROJECT_ROOT / "instance" / "uploads")
     max_upload_bytes: int = 10 * 1024 * 1024
@@ -70,6 +71,7 @@ class Settings:
             secret_key=secret,
             token_max_age_seconds=_int(env, "TOKEN_MAX_AGE_SECONDS", base.token_max_age_seconds),
             session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", base.session_idle_minutes),
+            password_max_age_days=_int(env, "PASSWORD_MAX_AGE_DAYS", base.password_max_age_days),
             secure_cookies=_bool(env, "SECURE_COOKIES", base.secure_cookies),
             upload_dir=env.get("UPLOAD_DIR") or base.upload_dir,
             max_upload_bytes=_int(env, "MAX_UPLOAD_BYTES", base.max_upload_bytes),
@@ -92,6 +94,8 @@ class Settings:
             raise SettingsError(f"DATABASE_URL 仅支持 sqlite 或 postgresql，当前为 {self.database_url!r}")
         if self.scheduler_poll_seconds < 1:
             raise SettingsError("SCHEDULER_POLL_SECONDS 必须大于等于 1")
+        if self.password_max_age_days < 0:
+            raise SettingsError("PASSWORD_MAX_AGE_DAYS 必须大于等于 0（0 表示不过期）")
         if self.webhook_url and not self.webhook_secret:
             raise SettingsError("设置了 WEBHOOK_URL 时必须同时设置 WEBHOOK_SECRET")
 

@@ -89,7 +89,7 @@ def test_change_password_checks_rules_and_old_password(client):
     login(client, "reporter.unit")
     form = {"old_password": PASSWORD, "new_password": "short", "confirm_password": "short"}
     res = client.post("/account/password", data={**form, "csrf_token": token(client, "/account/password")})
-    assert res.status_code == 422 and "密码至少 8 位" in res.get_data(as_text=True)
+    assert res.status_code == 422 and "密码至少 10 位" in res.get_data(as_text=True)
     form = {"old_password": "nope", "new_password": "Better#2027", "confirm_password": "Better#2027"}
     res = client.post("/account/password", data={**form, "csrf_token": token(client, "/account/password")})
     assert res.status_code == 422 and "原密码不正确" in res.get_data(as_text=True)

@@ -41,17 +41,30 @@ def test_point_manager_registers_and_county_confirms(app):
 
 
 def test_safety_directors_are_assigned_per_unit(app, api):
+    from services.demo import create_user
+    from web.extensions import db
+
     county = signed_in(app, "county.610113")
     res = post(county, "/points/new", POINT, "/points/new")
     detail = res.headers["Location"]
     point_id = int(detail.rsplit("/", 1)[1])
     html = county.get(detail).get_data(as_text=True)
     assert "尚未登记安全总监" in html
-    director_id = api.get("/me", "director.unit").get_json()["id"]
-    assert f'<option value="{director_id}">综合体安全总监（director.unit）</option>' in html
+    # The 综合体's director belongs to another company: not offered, and refused when sent anyway.
+    other_id = api.get("/me", "director.unit").get_json()["id"]
+    assert f'<option value="{other_id}">' not in html
+    post(county, f"/points/{point_id}/directors", {"user_id": str(other_id)}, detail)
+    html = county.get(detail).get_data(as_text=True)
+    assert "只能登记本单位的安全总监" in html and "尚未登记安全总监" in html
+    with app.app_context():
+        director_id = create_user(db.session, "director.wuye", "物业安全总监", ["safety_director"], "610113",
+                                  point_id).id
+        db.session.commit()
+    html = county.get(detail).get_data(as_text=True)
+    assert f'<option value="{director_id}">物业安全总监（director.wuye）</option>' in html
     assert post(county, f"/points/{point_id}/directors", {"user_id": str(director_id)}, detail).status_code == 302
     html = county.get(detail).get_data(as_text=True)
-    assert "移除安全总监 综合体安全总监" in html
+    assert "移除安全总监 物业安全总监" in html
     post(county, f"/points/{point_id}/directors/{director_id}/remove", {}, detail)
     assert "尚未登记安全总监" in county.get(detail).get_data(as_text=True)
 
@@ -82,7 +95,10 @@ def test_point_manager_registers_a_reporter_who_can_sign_in(app):
     page = "/points"
     html = manager.get(page).get_data(as_text=True)
     detail = re.search(r'href="(/points/\d+)">西安曲江某商业综合体管理有限公司', html).group(1)
-    agency = re.search(r'href="(/points/\d+)">雁塔区市场监督管理局', html).group(1)
+    # A point manager lists only their own unit (not the other points of the county).
+    assert "雁塔区市场监督管理局" not in html
+    county_html = signed_in(app, "county.610113").get(page).get_data(as_text=True)
+    agency = re.search(r'href="(/points/\d+)">雁塔区市场监督管理局', county_html).group(1)
     form = {"display_name": "王小明", "username": "reporter.new", "phone": "13900000000", "position": "设备管理员",
             "is_expert": "1"}
     res = post(manager, f"{detail}/reporters", form, detail)
@@ -95,8 +111,12 @@ def test_point_manager_registers_a_reporter_who_can_sign_in(app):
     newcomer = app.test_client()
     res = newcomer.post("/login", data={"username": "reporter.new", "password": password,
                                         "csrf_token": token(newcomer, "/login")})
-    assert res.status_code == 302
+    assert res.status_code == 302 and res.headers["Location"].startswith("/account/password")
+    # The manager knows the initial password, so the newcomer must choose their own before reporting.
+    assert newcomer.get("/reports/new").headers["Location"].startswith("/account/password")
+    form = {"old_password": password, "new_password": "Own-Choice-2027", "confirm_password": "Own-Choice-2027"}
+    assert post(newcomer, "/account/password", form, "/account/password").status_code == 302
     assert newcomer.get("/reports/new").status_code == 200
-    assert post(manager, f"{agency}/reporters", {**form, "username": "x.y.z"}, "/points").status_code == 403
+    assert post(manager, f"{agency}/reporters", {**form, "username": "x.y.z"}, "/points").status_code == 404
     other = signed_in(app, "county.610112")
     assert post(other, f"{detail}/reporters", {**form, "username": "x.y.z"}, "/points").status_code == 404

@@ -1,7 +1,7 @@
 """Typed SQLAlchemy 2 models. Import from here."""
 from .base import Base, utcnow  # noqa: F401
 from .people import (  # noqa: F401
-    ENTERPRISE_KINDS, POINT_KIND_LABELS, ROLE_LABELS, MonitoringPoint, MonitoringPointKind, Role,
+    ENTERPRISE_KINDS, POINT_KIND_LABELS, ROLE_LABELS, LoginThrottle, MonitoringPoint, MonitoringPointKind, Role,
     SafetyDirectorAssignment, User, UserRole,
 )
 from .process import (  # noqa: F401

@@ -13,6 +13,7 @@ def _authenticate():
     if request.endpoint in _auth.PUBLIC_ENDPOINTS or request.method == "OPTIONS":
         return None
     g.api_user = _auth.user_from_bearer(request.headers.get("Authorization", ""))
+    _auth.refuse_expired_password(g.api_user, request.endpoint)
     return None
 
 
@@ -20,4 +21,5 @@ from . import (  # noqa: E402,F401
     admin, monitoring_points, openapi, outbox, process_versions, profile, receipts, reports, stats, tasks, users,
     workcalendar,
     cases, similar_reports, attachments,
+    sessions,
 )

@@ -42,6 +42,7 @@ def list_attachments(report_id: int):
 def download_attachment(report_id: int, attachment_id: int):
     """The file's bytes."""
     row, path = attachment_service.open_attachment(env(), current_user(), report_id, attachment_id)
-    response = send_file(path, mimetype=row.content_type, as_attachment=True, download_name=row.filename)
+    name = attachment_service.download_name(row.filename, row.content_type)
+    response = send_file(path, mimetype=row.content_type, as_attachment=True, download_name=name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -1,4 +1,4 @@
-"""Bearer tokens: signed, expiring, void once the password changes."""
+"""Bearer tokens: signed, expiring, void once the person's sessions are revoked (sign-out, password change)."""
 from __future__ import annotations
 
 import hashlib
@@ -6,12 +6,15 @@ import hashlib
 from flask import current_app, g
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from services.errors import Unauthorized
+from services.errors import Forbidden, Unauthorized
+from services.passwords import password_expired
 from storage.models import User
 
 from ..extensions import db
 
 PUBLIC_ENDPOINTS = {"api.issue_token", "api.openapi_document"}
+# What a caller whose password has expired may still do: see who they are, change it, sign out everywhere.
+PASSWORD_CHANGE_ENDPOINTS = {"api.me", "api.change_my_password", "api.revoke_my_sessions"}
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -24,7 +27,7 @@ def _password_fingerprint(user: User) -> str:
 
 def issue(user: User) -> str:
     """A token for this person."""
-    return _serializer().dumps({"uid": user.id, "pw": _password_fingerprint(user)})
+    return _serializer().dumps({"uid": user.id, "pw": _password_fingerprint(user), "sv": user.session_version or 0})
 
 
 def user_from_bearer(header: str) -> User:
@@ -39,9 +42,22 @@ def user_from_bearer(header: str) -> User:
     except BadSignature:
         raise Unauthorized("访问令牌无效") from None
     user = db.session.get(User, payload.get("uid")) if isinstance(payload, dict) else None
-    if user is None or not user.active or payload.get("pw") != _password_fingerprint(user):
+    if (user is None or not user.active or payload.get("pw") != _password_fingerprint(user)
+            or payload.get("sv") != (user.session_version or 0)):
         raise Unauthorized("访问令牌已失效，请重新登录")
     return user
+
+
+class PasswordExpired(Forbidden):
+    code = "password_expired"
+
+
+def refuse_expired_password(user: User, endpoint: str | None) -> None:
+    """403 `password_expired` on everything but the caller's own account endpoints until the password changes."""
+    if endpoint in PASSWORD_CHANGE_ENDPOINTS:
+        return
+    if password_expired(user, current_app.extensions["riskmon.settings"].password_max_age_days):
+        raise PasswordExpired("密码已过期或已由管理员重置，请先通过 POST /api/v1/me/password 修改密码")
 
 
 def current_user() -> User:

@@ -5,6 +5,7 @@ from flask import jsonify, request
 
 from services import reports as report_service
 from services.access import sees_reporter_identity
+from services.timeline import report_timeline
 from web import env
 
 from . import api
@@ -39,7 +40,7 @@ def get_report(report_id: int):
     user = current_user()
     report = report_service.get_report(env(), user, report_id, channel="api")
     data = report_json(report, sees_reporter_identity(user))
-    data["timeline"] = [event_json(e) for e in report_service.timeline(env(), report.id)]
+    data["timeline"] = [event_json(e) for e in report_timeline(env(), user, report)]
     instance = report_service.instance_for_report(env(), report.id)
     data["instance"] = {"id": instance.id, "status": instance.status.value,
                         "waiting_element": instance.waiting_element} if instance else None

@@ -1,9 +1,9 @@
 """Sign-in and the caller's profile."""
 from __future__ import annotations
 
-from flask import jsonify
+from flask import jsonify, request
 
-from services.auth import authenticate
+from services.auth import authenticate, must_change_password
 from web import env
 
 from . import api, auth
@@ -16,11 +16,12 @@ from .schemas import TokenRequest
 def issue_token():
     """Exchange username and password for a bearer token."""
     body = load(TokenRequest(), json_body())
-    user = authenticate(env(), body["username"], body["password"])
+    user = authenticate(env(), body["username"], body["password"], client=request.remote_addr or "")
     return jsonify({"token": auth.issue(user), "expires_in": env().settings.token_max_age_seconds})
 
 
 @api.get("/me")
 def me():
     """The caller."""
-    return jsonify(user_json(auth.current_user()))
+    user = auth.current_user()
+    return jsonify({**user_json(user), "must_change_password": must_change_password(env(), user)})

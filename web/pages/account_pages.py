@@ -4,10 +4,14 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from services import preferences
-from services.auth import PASSWORD_RULES, change_password
+from services.auth import PASSWORD_RULES, change_password, must_change_password
+from services.auth import revoke_sessions as revoke_all
+from services.passwords import MIN_LENGTH
 from services.errors import Invalid, ServiceError
 from web import env
 
+from .common import home_path
+from .redirects import same_origin_path
 from .session_auth import current_user, login_required, sign_in
 
 bp = Blueprint("account_pages", __name__)
@@ -16,20 +20,38 @@ bp = Blueprint("account_pages", __name__)
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required()
 def password():
-    """Change password: old one, new one twice, complexity rules shown."""
+    """Change password: old one, new one twice, the rules shown; forced when expired or reset by an admin."""
+    user = current_user()
+    forced = must_change_password(env(), user)
     if request.method == "GET":
-        return render_template("account/password.html", rules=PASSWORD_RULES, error=None)
+        return _password_page(forced)
     form = request.form
     try:
         if form.get("new_password", "") != form.get("confirm_password", ""):
             raise Invalid("两次输入的新密码不一致")
-        change_password(env(), current_user(), form.get("old_password", ""), form.get("new_password", ""))
+        change_password(env(), user, form.get("old_password", ""), form.get("new_password", ""))
     except ServiceError as exc:
         env().session.rollback()  # end the failed unit of work (it may hold SQLite's write lock)
-        return render_template("account/password.html", rules=PASSWORD_RULES, error=exc.message), exc.status
-    sign_in(current_user())  # a fresh session (and CSRF token) after a credential change
-    flash("密码已修改", "success")
-    return redirect("/")
+        return _password_page(forced, exc.message), exc.status
+    sign_in(user)  # a fresh session (and CSRF token) after a credential change; other sessions have ended
+    flash("密码已修改，其他设备上的登录已失效", "success")
+    return redirect(same_origin_path(request.values.get("next"), home_path(user)))
+
+
+def _password_page(forced: bool, error: str | None = None) -> str:
+    return render_template("account/password.html", rules=PASSWORD_RULES, error=error, forced=forced,
+                           min_length=MIN_LENGTH)
+
+
+@bp.post("/account/revoke-sessions")
+@login_required()
+def revoke_sessions():
+    """Sign out everywhere: every other browser and every API token stops working; this one stays."""
+    user = current_user()
+    revoke_all(env(), user, actor=user)
+    sign_in(user)
+    flash("已使您在所有其他设备和客户端上的登录失效", "success")
+    return redirect(url_for("account_pages.password"))
 
 
 CHANNEL_FIELDS = ("email", "webhook")

@@ -11,6 +11,7 @@ from storage.models import (
 )
 from web import env
 
+from .redirects import same_origin_path
 from .session_auth import current_user
 
 CHINA = timezone(timedelta(hours=8))
@@ -105,5 +106,4 @@ def date_arg(name: str) -> date | None:
 
 def safe_next(default: str) -> str:
     """A same-site path to go back to after a form post."""
-    target = request.form.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return same_origin_path(request.form.get("next"), default)

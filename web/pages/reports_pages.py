@@ -10,6 +10,7 @@ from services.directory import equipment_path, equipment_tree, user_names
 from services.errors import ServiceError
 from services.inbox import diagram_for_report, field_labels
 from services.receipts import receipts_for_supervisor
+from services.timeline import report_timeline
 from storage.models import CONTENT_MAX_CHARS, DOMAIN_LABELS, KIND_LABELS, STATUS_LABELS
 from web import env
 
@@ -18,6 +19,8 @@ from .session_auth import current_user, login_required
 
 bp = Blueprint("report_pages", __name__)
 NOTICE = "报送信息仅用于风险防控和技术帮扶，不作为行政处罚依据"
+# An attachment shown inline is an image or a PDF (sniffed): nothing in it may run or load anything else.
+FILE_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; frame-ancestors 'self'"
 PER_PAGE = 20
 
 
@@ -94,7 +97,7 @@ def show_report(report_id: int):
 def report_extras(report) -> dict:
     """Timeline, attachments, comments and names for a report page (the task page shares them)."""
     user = current_user()
-    events = report_service.timeline(env(), report.id)
+    events = report_timeline(env(), user, report)
     files = attachment_service.list_attachments(env(), report.id)
     return {"events": events, "attachments": files, "comments": comment_service.list_comments(env(), user, report.id),
             "can_comment": comment_service.can_comment(user), "actors": user_names(env(), [e.actor_id for e in events]),
@@ -127,9 +130,10 @@ def download_attachment(report_id: int, attachment_id: int):
     """The file, scoped like the report; images and PDF may be shown inline for preview."""
     row, path = attachment_service.open_attachment(env(), current_user(), report_id, attachment_id)
     inline = request.args.get("inline") == "1"
-    response = send_file(path, mimetype=row.content_type, as_attachment=not inline, download_name=row.filename)
+    name = attachment_service.download_name(row.filename, row.content_type)
+    response = send_file(path, mimetype=row.content_type, as_attachment=not inline, download_name=name)
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, max-age=300"
+    response.headers["Content-Security-Policy"] = FILE_POLICY
     return response
 
 

@@ -8,6 +8,7 @@ from time import time
 
 from flask import abort, current_app, flash, redirect, request, session, url_for
 
+from services.passwords import password_expired
 from services.errors import ServiceError
 from storage.models import User
 
@@ -15,6 +16,8 @@ from ..extensions import db
 
 CSRF_FIELD = "csrf_token"
 USER_KEY, EXPIRED_KEY = "riskmon.page_user", "riskmon.session_expired"
+# Pages a person whose password has expired (or was reset by an admin) may still open.
+PASSWORD_CHANGE_ENDPOINTS = {"account_pages.password", "account_pages.revoke_sessions"}
 
 
 class CsrfRefused(ServiceError):
@@ -28,12 +31,22 @@ def sign_in(user: User) -> None:
     session.clear()
     session.permanent = True
     session["uid"] = user.id
+    session["sv"] = user.session_version or 0
     session["seen"] = int(time())
     session[CSRF_FIELD] = secrets.token_urlsafe(32)
 
 
 def sign_out() -> None:
+    """End this browser's session; with `revoke_sessions` first, a copied cookie dies as well."""
     session.clear()
+
+
+def _session_user(uid) -> User | None:
+    """The session's person while the account is active and its session version unchanged."""
+    user = db.session.get(User, uid)
+    if user is None or not user.active or session.get("sv") != (user.session_version or 0):
+        return None
+    return user
 
 
 def current_user() -> User | None:
@@ -46,16 +59,20 @@ def current_user() -> User | None:
     uid = session.get("uid")
     idle = current_app.extensions["riskmon.settings"].session_idle_minutes * 60
     if uid is not None and int(time()) - int(session.get("seen", 0)) <= idle:
-        user = db.session.get(User, uid)
-        if user is not None and user.active:
+        user = _session_user(uid)
+        if user is not None:
             session["seen"] = int(time())
         else:
-            user = None
+            session.clear()
     elif uid is not None:
         session.clear()
         cache[EXPIRED_KEY] = True
     cache[USER_KEY] = user
     return user
+
+
+def _password_expired(user: User) -> bool:
+    return password_expired(user, current_app.extensions["riskmon.settings"].password_max_age_days)
 
 
 def csrf_token() -> str:
@@ -84,6 +101,8 @@ def login_required(*roles: str):
                     idle = current_app.extensions["riskmon.settings"].session_idle_minutes
                     flash(f"由于 {idle} 分钟未操作，您已自动退出，请重新登录", "info")
                 return redirect(url_for("auth_pages.login", next=request.full_path))
+            if request.endpoint not in PASSWORD_CHANGE_ENDPOINTS and _password_expired(user):
+                return redirect(url_for("account_pages.password", next=request.full_path))
             if roles and not user.has_role(*roles):
                 abort(403)
             if request.method in ("POST", "PUT", "PATCH", "DELETE"):
