@@ -11,9 +11,12 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.task import TaskState
 
+from . import timer_values
 from .dialect import HandlerFailed, SafeScriptEngine, TopicServiceTask
+from .event_subprocess import settle
 from .expressions import ExpressionEnvironment
 from .specs import SpecBundle
+from .timer_events import pending_due, timer_failures
 
 MAX_RUN_ROUNDS = 200
 
@@ -111,7 +114,8 @@ class Runtime:
                 if task is None or not task.has_state(TaskState.ERROR):
                     break
                 continue
-            if not _engine_ready(workflow):
+            errors.extend(StepError(element, message, "") for element, message in timer_failures(workflow))
+            if not settle(workflow) and not _engine_ready(workflow):
                 break
         return errors
 
@@ -171,9 +175,9 @@ class Runtime:
                 snap.open_tasks.append(self._view(task))
             elif task.has_state(TaskState.WAITING) and isinstance(
                     getattr(spec, "event_definition", None), TimerEventDefinition):
-                due = task._get_internal_data("event_value")
-                if isinstance(due, str):
-                    snap.timers.append((spec.bpmn_id, TimerEventDefinition.get_datetime(due)))
+                due = pending_due(task)
+                if due is not None:
+                    snap.timers.append((spec.bpmn_id, due))
         return snap
 
     def _view(self, task) -> UserTaskView:
@@ -192,6 +196,8 @@ class Runtime:
     def _due_expression(self, task, expression: str | None) -> str | None:
         if not expression:
             return None
+        if timer_values.literal_text(expression) is not None:  # `2026-12-31` is a date, not a subtraction
+            return timer_values.literal_text(expression)
         value = self.expressions.evaluate(expression, task.data)
         return str(value) if value is not None else None
 
