@@ -8,12 +8,16 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
-from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.specs.defaults import (
+    BoundaryEvent, CallActivity, IntermediateCatchEvent, ServiceTask, StartEvent,
+)
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser, UserTaskParser
 from SpiffWorkflow.camunda.specs.user_task import EnumFormField, Form, FormField, UserTask
 
+from .event_subprocess import EventSubprocessParser
 from .expressions import ExpressionEnvironment
+from .timer_events import DialectBoundaryEventParser, DialectCatchEventParser, DialectStartEventParser
 
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 USER_TASK_ATTRIBUTES = ("candidateGroups", "candidateUsers", "assignee", "dueDate", "followUpDate", "priority")
@@ -91,6 +95,11 @@ class DialectParser(CamundaParser):
     OVERRIDE_PARSER_CLASSES = dict(CamundaParser.OVERRIDE_PARSER_CLASSES)
     OVERRIDE_PARSER_CLASSES[full_tag("userTask")] = (DialectUserTaskParser, UserTask)
     OVERRIDE_PARSER_CLASSES[full_tag("serviceTask")] = (TopicServiceTaskParser, TopicServiceTask)
+    # timers parsed by engine.timer_values; event sub-processes that end and interrupt as BPMN says
+    OVERRIDE_PARSER_CLASSES[full_tag("startEvent")] = (DialectStartEventParser, StartEvent)
+    OVERRIDE_PARSER_CLASSES[full_tag("intermediateCatchEvent")] = (DialectCatchEventParser, IntermediateCatchEvent)
+    OVERRIDE_PARSER_CLASSES[full_tag("boundaryEvent")] = (DialectBoundaryEventParser, BoundaryEvent)
+    OVERRIDE_PARSER_CLASSES[full_tag("subProcess")] = (EventSubprocessParser, CallActivity)
 
 
 class HandlerFailed(Exception):

@@ -19,8 +19,15 @@ from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.task import TaskState
 
 from .dialect import SafeScriptEngine, TopicServiceTask
+from .event_subprocess import EventSubprocessTask
+from .timer_events import (
+    DialectCycleTimerEventDefinition, DialectDateTimerEventDefinition, DialectDurationTimerEventDefinition,
+    timer_errors,
+)
 from .specs import SpecBundle
 
+DIALECT_SUBCLASSES = (EventSubprocessTask, DialectCycleTimerEventDefinition, DialectDateTimerEventDefinition,
+                      DialectDurationTimerEventDefinition)
 LIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 
 
@@ -62,6 +69,8 @@ def spec_registry():
     """A serializer registry that can convert every task spec of our dialect (a copy of Camunda's)."""
     config = copy(CAMUNDA_CONFIG)
     config[TopicServiceTask] = TopicServiceTaskConverter
+    for ours in DIALECT_SUBCLASSES:  # our timers and event sub-processes compare like their library parents
+        config[ours] = CAMUNDA_CONFIG[next(c for c in ours.__mro__[1:] if c in CAMUNDA_CONFIG)]
     return BpmnWorkflowSerializer.configure(config)
 
 
@@ -94,7 +103,11 @@ class Migrator:
         self._explain(result, top, subprocesses, live)
         if trial_copy is not None and result.possible:
             try:
-                self.migrate(trial_copy(), bundle)
+                trial = trial_copy()
+                self.migrate(trial, bundle)
+                failed = timer_errors(trial)
+                if failed:
+                    raise RuntimeError(failed[0])
             except Exception as exc:  # noqa: BLE001 - the trial's failure is the reason to refuse
                 result.reasons.append(f"按目标版本重新计算当前环节失败（{type(exc).__name__}: {exc}），"
                                       "目标版本可能依赖本实例尚未产生的数据")

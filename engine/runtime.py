@@ -10,10 +10,13 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.task import TaskState
 
+from . import timer_values
 from .dialect import SafeScriptEngine, TopicServiceTask
+from .event_subprocess import settle
 from .expressions import ExpressionEnvironment, UnsafeExpression
 from .incidents import RunawayProcess, StepError, culprit, mark_failed, step_error
 from .specs import SpecBundle
+from .timer_events import pending_due, timer_failures
 
 MAX_RUN_ROUNDS = 200
 # Far more engine tasks than one step of any real diagram runs; a loop of gateways and service tasks
@@ -113,7 +116,8 @@ class Runtime:
                     break
                 failed.add(task.id)
                 continue
-            if not _engine_ready(workflow):
+            errors.extend(StepError(element, message, "") for element, message in timer_failures(workflow))
+            if not settle(workflow) and not _engine_ready(workflow):
                 break
         errors.extend(self._check_due_dates(workflow))
         return errors
@@ -188,9 +192,9 @@ class Runtime:
                 snap.open_tasks.append(self._view(task))
             elif task.has_state(TaskState.WAITING) and isinstance(
                     getattr(spec, "event_definition", None), TimerEventDefinition):
-                due = task._get_internal_data("event_value")
-                if isinstance(due, str):
-                    snap.timers.append((spec.bpmn_id, TimerEventDefinition.get_datetime(due)))
+                due = pending_due(task)
+                if due is not None:
+                    snap.timers.append((spec.bpmn_id, due))
         return snap
 
     def _view(self, task) -> UserTaskView:
@@ -209,6 +213,8 @@ class Runtime:
     def _due_expression(self, task, expression: str | None) -> str | None:
         if not expression:
             return None
+        if timer_values.literal_text(expression) is not None:  # `2026-12-31` is a date, not a subtraction
+            return timer_values.literal_text(expression)
         value = self.expressions.evaluate(expression, task.data)
         return str(value) if value is not None else None
 

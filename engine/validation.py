@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 
 from .decisions import add_to_parser, check_decisions
-from .dialect import KNOWN_FIELD_TYPES, DialectParser
-from .expressions import ExpressionEnvironment, UnsafeExpression
-from .specs import BPMN_NS
+from .dialect import DialectParser
+from .dialect_rules import ELEMENT_RULES
+from .dialect_walk import WalkContext, walk
+from .expressions import ExpressionEnvironment
+from .parse_errors import translate
+from .specs import BPMN_NS, executable_process_id
 from .xml_safety import UnsafeXml, parse_untrusted_xml
 
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -19,7 +22,6 @@ FLOW_NODE_TAGS = ("startEvent", "endEvent", "task", "userTask", "serviceTask", "
                   "businessRuleTask", "sendTask", "receiveTask", "exclusiveGateway", "parallelGateway",
                   "inclusiveGateway", "eventBasedGateway", "intermediateCatchEvent", "intermediateThrowEvent",
                   "boundaryEvent", "subProcess", "callActivity")
-RESERVED_FIELD_IDS = frozenset({"typename"})
 
 
 @dataclass(frozen=True)
@@ -42,12 +44,14 @@ def _c(name: str) -> str:
 
 
 class DiagramValidator:
-    """Checks a diagram against the dialect, the handler registry and the known roles."""
+    """Checks a diagram against the dialect table, the handler registry and the known roles."""
 
-    def __init__(self, topics: Iterable[str], roles: Iterable[str], expressions: ExpressionEnvironment | None = None):
+    def __init__(self, topics: Iterable[str], roles: Iterable[str], expressions: ExpressionEnvironment | None = None,
+                 topic_parameters: Mapping[str, Mapping] | None = None):
         self.topics = frozenset(topics)
         self.roles = frozenset(roles)
         self.expressions = expressions or ExpressionEnvironment()
+        self.topic_parameters = topic_parameters
 
     def validate(self, xml: bytes | str, max_bytes: int, decisions: Sequence[str] = ()) -> list[Problem]:
         """Every problem found (in the diagram and the DMN tables it calls); empty means publishable."""
@@ -60,71 +64,19 @@ class DiagramValidator:
         processes = [p for p in root.findall(_b("process")) if p.get("isExecutable", "true") == "true"]
         if not processes:
             return [Problem(None, "图中没有可执行的流程（isExecutable=\"true\"）")]
-        problems: list[Problem] = []
-        for check in (self._scripts, self._service_tasks, self._user_tasks, self._expressions,
-                      self._gateways, self._reachability, self._diagram_interchange):
+        problems = _unique(self._dialect(root))
+        for check in (self._gateways, self._reachability, self._diagram_interchange):
             problems.extend(check(root, processes))
         problems.extend(Problem(p.element_id, p.message) for p in check_decisions(root, decisions, self.expressions))
         if not problems:
             problems.extend(self._parse(root, decisions))
         return problems
 
-    def _scripts(self, root, processes):
-        for el in root.iter():
-            if not isinstance(el.tag, str):
-                continue
-            local = el.tag.rsplit("}", 1)[-1]
-            if el.tag == _b("scriptTask"):
-                yield Problem(el.get("id"), "不允许使用脚本任务（scriptTask）：流程图中不执行代码，请改用服务任务")
-            elif local in ("preScript", "postScript", "script") and el.tag != _b("script"):
-                yield Problem(_owner_id(el), f"不允许使用脚本（{local}）")
-
-    def _service_tasks(self, root, processes):
-        for el in root.iter(_b("serviceTask"), _b("sendTask")):
-            topic = el.get(_c("topic"))
-            if not topic:
-                yield Problem(el.get("id"), "服务任务缺少 camunda:topic（请选择实现方式 External，并填写主题）")
-            elif topic not in self.topics:
-                known = "、".join(sorted(self.topics))
-                yield Problem(el.get("id"), f"未知的服务主题“{topic}”，可用主题：{known}")
-
-    def _user_tasks(self, root, processes):
-        for el in root.iter(_b("userTask")):
-            groups = [g.strip() for g in (el.get(_c("candidateGroups")) or "").split(",") if g.strip()]
-            if not groups:
-                yield Problem(el.get("id"), "用户任务缺少候选组（camunda:candidateGroups）")
-            for group in groups:
-                if group not in self.roles:
-                    yield Problem(el.get("id"), f"未知的候选组“{group}”，可用角色：{'、'.join(sorted(self.roles))}")
-            for field in el.iter(_c("formField")):
-                yield from self._form_field(el.get("id"), field)
-            for attr in ("dueDate", "followUpDate"):
-                if el.get(_c(attr)):
-                    yield from self._expression(el.get("id"), el.get(_c(attr)), f"期限（{attr}）")
-
-    def _form_field(self, element_id, field):
-        ftype, fid = field.get("type") or "string", field.get("id") or ""
-        if ftype not in KNOWN_FIELD_TYPES:
-            yield Problem(element_id, f"表单字段“{fid}”的类型“{ftype}”不受支持（可用：{'、'.join(sorted(KNOWN_FIELD_TYPES))}）")
-        if not fid.isidentifier() or fid.startswith("_") or fid in RESERVED_FIELD_IDS:
-            yield Problem(element_id, f"表单字段标识“{fid}”不合法（须为字母开头的标识符，且不能是保留字 typename）")
-
-    def _expressions(self, root, processes):
-        for flow in root.iter(_b("sequenceFlow")):
-            for cond in flow.iter(_b("conditionExpression")):
-                if cond.get("language") not in (None, "", "python"):
-                    yield Problem(flow.get("id"), f"不支持的条件语言“{cond.get('language')}”")
-                yield from self._expression(flow.get("id"), cond.text or "", "条件")
-        for tag in ("timeDuration", "timeDate", "timeCycle"):
-            for timer in root.iter(_b(tag)):
-                # report the event (a shape the modeler can mark), not its timerEventDefinition
-                yield from self._expression(_owner_id(timer.getparent().getparent()), timer.text or "", "定时器表达式")
-
-    def _expression(self, element_id, text, what):
-        try:
-            self.expressions.check(text)
-        except UnsafeExpression as exc:
-            yield Problem(element_id, f"{what}“{text.strip()[:80]}”不安全或不合法：{exc}")
+    def _dialect(self, root) -> list[Problem]:
+        """The whole tree against engine.dialect_table (elements, attributes, extensions, texts)."""
+        ctx = WalkContext(self.topics, self.roles, self.expressions.check, self.topic_parameters,
+                          element_checks=ELEMENT_RULES)
+        return [Problem(f.element_id, f.message) for f in walk(root, ctx)]
 
     def _gateways(self, root, processes):
         flows = {f.get("id"): f for f in root.iter(_b("sequenceFlow"))}
@@ -143,7 +95,8 @@ class DiagramValidator:
                 edges[flow.get("sourceRef")].add(flow.get("targetRef"))
             for el in process.iter(_b("boundaryEvent")):
                 edges[el.get("attachedToRef")].add(el.get("id"))
-            starts = [i for i, el in nodes.items() if el.tag == _b("startEvent") and el.getparent() is process]
+            starts = [i for i, el in nodes.items() if el.getparent() is process and (
+                el.tag == _b("startEvent") or el.get("triggeredByEvent") == "true")]
             if not starts:
                 yield Problem(process.get("id"), "流程缺少开始事件")
             seen, todo = set(), list(starts)
@@ -169,14 +122,19 @@ class DiagramValidator:
         try:
             add_to_parser(parser, decisions)
             parser.add_bpmn_xml(root.getroottree(), filename="diagram.bpmn")
-            for process_id in parser.get_process_ids():
-                parser.get_spec(process_id)
+            process_id = executable_process_id(root)
+            parser.get_spec(process_id)
+            parser.get_subprocess_specs(process_id)
         except Exception as exc:  # noqa: BLE001 - any parser failure is a validation finding
-            return [Problem(getattr(exc, "id", None), f"BPMN 结构不合法：{str(exc).splitlines()[0][:300]}")]
+            element_id, message = translate(exc, root)
+            return [Problem(element_id, f"BPMN 结构不合法：{message}")]
         return []
 
 
-def _owner_id(el) -> str | None:
-    while el is not None and el.get("id") is None:
-        el = el.getparent()
-    return el.get("id") if el is not None else None
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen, result = set(), []
+    for problem in problems:
+        if (problem.element_id, problem.message) not in seen:
+            seen.add((problem.element_id, problem.message))
+            result.append(problem)
+    return result

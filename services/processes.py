@@ -11,6 +11,7 @@ from engine.decisions import describe as describe_decision
 from engine.specs import content_hash, executable_process_id
 from engine.validation import DiagramValidator, Problem
 from engine.xml_safety import parse_untrusted_xml
+from handlers import TOPIC_PARAMETERS
 from storage.models import (
     DecisionTable, InstanceStatus, ProcessInstance, ProcessVersion, Role, VersionState, utcnow,
 )
@@ -75,7 +76,9 @@ def decision_tables_for_draft(env: Env, xml: str, decisions: Sequence[str],
 
 def validate_diagram(env: Env, xml: bytes | str, decisions: Sequence[str] = ()) -> list[Problem]:
     """Every problem of a diagram (and its decision tables) against this installation's handlers and roles."""
-    validator = DiagramValidator(env.store.handlers, [r.value for r in Role], env.store.runtime.expressions)
+    parameters = {topic: TOPIC_PARAMETERS.get(topic, {}) for topic in env.store.handlers}
+    validator = DiagramValidator(env.store.handlers, [r.value for r in Role], env.store.runtime.expressions,
+                                 topic_parameters=parameters)
     return validator.validate(xml, env.settings.max_bpmn_bytes, decisions)
 
 
