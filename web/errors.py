@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from services.errors import ServiceError
 
@@ -72,3 +72,13 @@ def _safe_rollback() -> None:
         db.session.rollback()
     except Exception:  # noqa: BLE001 - the connection may be gone; nothing else to do
         log.warning("rollback failed", exc_info=True)
+
+
+def register_method_not_allowed(app: Flask) -> None:
+    """405 in the error envelope, keeping the `Allow` header the client needs (RFC 9110 §15.5.6)."""
+
+    @app.errorhandler(MethodNotAllowed)
+    def _method_not_allowed(exc: MethodNotAllowed):
+        response = make_response(error_response(405, "method_not_allowed", HTTP_MESSAGES[405]))
+        response.headers["Allow"] = ", ".join(sorted(exc.valid_methods or ()))
+        return response

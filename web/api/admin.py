@@ -14,7 +14,7 @@ from web import env
 
 from . import api
 from .auth import current_user
-from .common import BadRequest, int_arg, listing, load, paging
+from .common import BadRequest, int_arg, listing, load, paging, read_json
 from .presenters import event_json, iso, task_json
 
 
@@ -64,7 +64,7 @@ def admin_only(view):
 
 
 def _body(schema: Schema) -> dict:
-    data = request.get_json(silent=True)
+    data = read_json()
     if data is None and request.data:
         raise BadRequest("请求体不是合法的 JSON（需要 Content-Type: application/json）")
     if data is not None and not isinstance(data, dict):

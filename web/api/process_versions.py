@@ -4,13 +4,19 @@ from __future__ import annotations
 from flask import Response, jsonify, request
 
 from services import decisions, processes
-from services.errors import Forbidden, Invalid, NotFound
+from services.errors import Forbidden, Invalid, NotFound, ServiceError
 from storage.models import ProcessVersion
 from web import env
 
 from . import api
 from .auth import current_user
 from .presenters import iso
+
+
+class DiagramTooLarge(ServiceError):
+    """A diagram or decision table over the size cap: 413, like every other oversized body."""
+
+    code, status = "too_large", 413
 
 
 def _owner():
@@ -51,11 +57,11 @@ def upload_version():
 
 
 def read_upload(upload, limit: int, what: str) -> bytes:
-    """The uploaded file's bytes: UTF-8, at most `limit` bytes, or 422 naming the problem."""
+    """The uploaded file's bytes: UTF-8 (else 422), at most `limit` bytes (else 413)."""
     with upload.stream:  # a large upload is spooled to a temporary file; close it at once
         data = upload.stream.read(limit + 1)
     if len(data) > limit:
-        raise Invalid(f"{what}文件过大（上限 {limit // 1024} KB）",
+        raise DiagramTooLarge(f"{what}文件过大（上限 {limit // 1024} KB）",
                       details=[{"element_id": None, "message": f"文件超过 {limit // 1024} KB"}])
     try:
         data.decode("utf-8")

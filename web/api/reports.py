@@ -5,11 +5,12 @@ from flask import jsonify, request
 
 from services import reports as report_service
 from services.access import sees_reporter_identity
+from storage.models import ReportStatus
 from web import env
 
 from . import api
 from .auth import current_user
-from .common import json_body, listing, load, paging
+from .common import enum_arg, json_body, listing, load, paging
 from .presenters import event_json, report_json
 from .schemas import ReportCreate
 
@@ -28,7 +29,7 @@ def list_reports():
     page, per_page = paging()
     user = current_user()
     rows, total = report_service.list_reports(env(), user, page, per_page, mine=request.args.get("mine") == "1",
-                                              status=request.args.get("status") or None)
+                                              status=enum_arg("status", ReportStatus))
     show = sees_reporter_identity(user)
     return jsonify(listing([report_json(r, show) for r in rows], total, page, per_page))
 

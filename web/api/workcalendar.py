@@ -10,6 +10,7 @@ from services import calendar as work_calendar
 from services.errors import Invalid
 from storage.models import CalendarDayKind
 from web import env
+from web.input_guards import MAX_DATE, MIN_DATE, date_in_range
 
 from . import api
 from .auth import current_user
@@ -28,9 +29,17 @@ class CalendarDayUpdate(Schema):
 
 def _day(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise Invalid(f"日期格式应为 YYYY-MM-DD，当前为 {text!r}") from None
+    _in_range(day, "日期")
+    return day
+
+
+def _in_range(day: date, what: str) -> None:
+    if not date_in_range(day):
+        raise Invalid(f"{what}须在 {MIN_DATE.isoformat()} 至 {MAX_DATE.isoformat()} 之间",
+                      details=[{"field": "start" if what == "start" else "day", "message": "超出范围"}])
 
 
 def _cache() -> work_calendar.CalendarCache:
@@ -44,14 +53,14 @@ def list_calendar():
     return jsonify({"items": items, "total": len(items)})
 
 
-@api.put("/calendar/<day>")
+@api.put("/calendar/<day:day>")
 def put_calendar_day(day: str):
     """Admin: set a date as holiday or make-up working day."""
     body = load(CalendarDayUpdate(), json_body())
     return jsonify(work_calendar.set_day(env(), current_user(), _day(day), body["kind"], body["name"], _cache()))
 
 
-@api.delete("/calendar/<day>")
+@api.delete("/calendar/<day:day>")
 def delete_calendar_day(day: str):
     """Admin: the date follows the Monday–Friday rule again."""
     work_calendar.delete_day(env(), current_user(), _day(day), _cache())
@@ -71,6 +80,7 @@ def calendar_deadline():
         raise Invalid("start 须为 ISO-8601 时间") from None
     if now.tzinfo is None:
         now = now.replace(tzinfo=work_calendar.CHINA_TZ)
+    _in_range(now.date(), "start")
     due = _cache().get().deadline(n, now)
     return jsonify({"workdays": n, "start": now.isoformat(), "due_at": due.isoformat(),
                     "due_at_local": due.astimezone(work_calendar.CHINA_TZ).isoformat()})
