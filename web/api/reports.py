@@ -9,6 +9,9 @@ from storage.models import ReportStatus
 from web import env
 
 from . import api
+from .openapi import doc
+from .params import ReportQuery
+from .responses import ReportDetailOut, ReportOut, page_of
 from .auth import current_user
 from .common import enum_arg, json_body, listing, load, paging
 from .presenters import event_json, report_json
@@ -16,6 +19,7 @@ from .schemas import ReportCreate
 
 
 @api.post("/reports")
+@doc("报送信息", body=ReportCreate, response=ReportOut, status=201)
 def create_report():
     """Submit a report; its tracking number is assigned at once."""
     body = load(ReportCreate(), json_body())
@@ -24,6 +28,7 @@ def create_report():
 
 
 @api.get("/reports")
+@doc("报送信息列表（按权限范围）", query=ReportQuery, response=page_of(ReportOut))
 def list_reports():
     """Reports the caller may read, newest first."""
     page, per_page = paging()
@@ -35,6 +40,7 @@ def list_reports():
 
 
 @api.get("/reports/<int:report_id>")
+@doc("报送信息详情（含处置时间线）", response=ReportDetailOut)
 def get_report(report_id: int):
     """One report with its timeline; the read is logged."""
     user = current_user()

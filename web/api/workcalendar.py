@@ -13,6 +13,9 @@ from web import env
 from web.input_guards import MAX_DATE, MIN_DATE, date_in_range
 
 from . import api
+from .openapi import doc
+from .params import CalendarQuery, DeadlineQuery
+from .responses import CalendarDayOut, DeadlineOut, page_of
 from .auth import current_user
 from .common import int_arg, json_body, load
 from .schemas import REQUIRED
@@ -47,6 +50,7 @@ def _cache() -> work_calendar.CalendarCache:
 
 
 @api.get("/calendar")
+@doc("工作日历（节假日与调休）", query=CalendarQuery, response=page_of(CalendarDayOut, paged=False))
 def list_calendar():
     """Holidays and make-up working days (`?year=2026`)."""
     items = work_calendar.list_days(env(), int_arg("year"))
@@ -54,6 +58,7 @@ def list_calendar():
 
 
 @api.put("/calendar/<day:day>")
+@doc("设置节假日或调休工作日", body=CalendarDayUpdate, response=CalendarDayOut)
 def put_calendar_day(day: str):
     """Admin: set a date as holiday or make-up working day."""
     body = load(CalendarDayUpdate(), json_body())
@@ -61,6 +66,7 @@ def put_calendar_day(day: str):
 
 
 @api.delete("/calendar/<day:day>")
+@doc("删除日历日", status=204)
 def delete_calendar_day(day: str):
     """Admin: the date follows the Monday–Friday rule again."""
     work_calendar.delete_day(env(), current_user(), _day(day), _cache())
@@ -68,6 +74,7 @@ def delete_calendar_day(day: str):
 
 
 @api.get("/calendar/deadline")
+@doc("按工作日计算期限", query=DeadlineQuery, response=DeadlineOut)
 def calendar_deadline():
     """When `workdays=n` working days counted from `start` (default now) end."""
     n = int_arg("workdays")
