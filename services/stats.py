@@ -27,6 +27,8 @@ from .errors import Forbidden, Invalid
 PROVINCE_CODE = "610000"
 LOCAL_OFFSET = timedelta(hours=8)
 NONE_KEY = "none"
+# The span of dates the platform computes over; anything outside is a typo, and 9999-12-31 + 1 day overflows.
+MIN_DATE, MAX_DATE = date(2000, 1, 1), date(2099, 12, 31)
 PROVINCE_ROLES = frozenset({"province_officer", "center_expert", "admin"})
 CITY_ROLES = frozenset({"city_officer", "inspection_officer"})
 COUNTY_ROLES = frozenset({"county_officer"})
@@ -110,9 +112,13 @@ def _parse_date(raw: str | None, name: str) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        value = date.fromisoformat(raw)
     except ValueError:
         raise Invalid(f"参数 {name} 必须是日期，格式如 2026-11-01") from None
+    if not MIN_DATE <= value <= MAX_DATE:
+        raise Invalid(f"参数 {name} 须在 {MIN_DATE} 至 {MAX_DATE} 之间",
+                      details=[{"field": name, "message": "超出范围"}])
+    return value
 
 
 def covers(scope: Division, division: Division) -> bool:

@@ -14,6 +14,7 @@ from services.settings import Settings
 from storage.database import configure_engine
 
 from .extensions import db, migrate
+from .input_guards import install as install_input_guards
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         TESTING=settings.testing,
     )
     app.json.ensure_ascii = False
+    install_input_guards(app)
     app.extensions["riskmon.settings"] = settings
     calendar = app.extensions["riskmon.calendar"] = CalendarCache()
     app.extensions["riskmon.store"] = ProcessStore(

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from sqlalchemy.exc import DBAPIError, PendingRollbackError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from services.errors import ServiceError
 
@@ -81,3 +81,13 @@ def _safe_rollback() -> None:
             db.session.close()  # drop the broken connection; the pool hands out a fresh one next time
         except Exception:  # noqa: BLE001
             log.warning("closing the session failed", exc_info=True)
+
+
+def register_method_not_allowed(app: Flask) -> None:
+    """405 in the error envelope, keeping the `Allow` header the client needs (RFC 9110 §15.5.6)."""
+
+    @app.errorhandler(MethodNotAllowed)
+    def _method_not_allowed(exc: MethodNotAllowed):
+        response = make_response(error_response(405, "method_not_allowed", HTTP_MESSAGES[405]))
+        response.headers["Allow"] = ", ".join(sorted(exc.valid_methods or ()))
+        return response

@@ -13,8 +13,11 @@ from storage.models import INSTANCE_STATUS_LABELS
 from web import env
 
 from . import api
+from .openapi import doc
+from .params import AuditQuery, InstanceQuery
+from .responses import AuditEntryOut, BulkRetryOut, InstanceDetailOut, InstanceOut, TaskOut, page_of
 from .auth import current_user
-from .common import BadRequest, int_arg, listing, load, paging
+from .common import BadRequest, int_arg, listing, load, paging, read_json
 from .presenters import event_json, iso, task_json
 
 
@@ -64,7 +67,7 @@ def admin_only(view):
 
 
 def _body(schema: Schema) -> dict:
-    data = request.get_json(silent=True)
+    data = read_json()
     if data is None and request.data:
         raise BadRequest("请求体不是合法的 JSON（需要 Content-Type: application/json）")
     if data is not None and not isinstance(data, dict):
@@ -96,6 +99,7 @@ def _filters() -> queries.InstanceFilter:
 
 
 @api.get("/admin/instances")
+@doc("流程实例（运维）", query=InstanceQuery, response=page_of(InstanceOut))
 @admin_only
 def admin_list_instances():
     """Instances by status (or `stuck`, with the reasons), element, version, division, age."""
@@ -106,6 +110,7 @@ def admin_list_instances():
 
 
 @api.get("/admin/instances/<int:instance_id>")
+@doc("流程实例详情（错误、待办、定时器、事件）", response=InstanceDetailOut)
 @admin_only
 def admin_get_instance(instance_id: int):
     """Error element, message and traceback, open tasks, timers, element states, task data, events."""
@@ -127,6 +132,7 @@ def _done(instance):
 
 
 @api.post("/admin/instances/<int:instance_id>/retry")
+@doc("重试失败的任务", body=RetryBody, response=InstanceOut, errors=(409,))
 @admin_only
 def admin_retry(instance_id: int):
     body = _body(RetryBody())
@@ -134,6 +140,7 @@ def admin_retry(instance_id: int):
 
 
 @api.post("/admin/instances/<int:instance_id>/skip")
+@doc("跳过失败的任务（带数据）", body=SkipBody, response=InstanceOut, errors=(409,))
 @admin_only
 def admin_skip(instance_id: int):
     body = _body(SkipBody())
@@ -142,24 +149,28 @@ def admin_skip(instance_id: int):
 
 
 @api.post("/admin/instances/<int:instance_id>/suspend")
+@doc("挂起实例", body=ReasonBody, response=InstanceOut, errors=(409,))
 @admin_only
 def admin_suspend(instance_id: int):
     return _done(actions.suspend_instance(env(), current_user(), instance_id, _body(ReasonBody())["reason"]))
 
 
 @api.post("/admin/instances/<int:instance_id>/resume")
+@doc("恢复挂起的实例", body=ReasonBody, response=InstanceOut, errors=(409,))
 @admin_only
 def admin_resume(instance_id: int):
     return _done(actions.resume_instance(env(), current_user(), instance_id, _body(ReasonBody())["reason"]))
 
 
 @api.post("/admin/instances/<int:instance_id>/terminate")
+@doc("终止实例（须填写原因）", body=TerminateBody, response=InstanceOut, errors=(409,))
 @admin_only
 def admin_terminate(instance_id: int):
     return _done(actions.terminate_instance(env(), current_user(), instance_id, _body(TerminateBody())["reason"]))
 
 
 @api.post("/admin/instances/<int:instance_id>/reset")
+@doc("退回到先前的任务", body=ResetBody, response=InstanceOut, errors=(409,))
 @admin_only
 def admin_reset(instance_id: int):
     body = _body(ResetBody())
@@ -167,6 +178,7 @@ def admin_reset(instance_id: int):
 
 
 @api.post("/admin/instances/<int:instance_id>/data")
+@doc("修改任务数据（须填写原因）", body=DataBody, response=InstanceOut, errors=(409,))
 @admin_only
 def admin_edit_data(instance_id: int):
     body = _body(DataBody())
@@ -175,6 +187,7 @@ def admin_edit_data(instance_id: int):
 
 
 @api.post("/admin/instances/bulk-retry")
+@doc("批量重试出错实例", body=BulkRetryBody, response=BulkRetryOut)
 @admin_only
 def admin_bulk_retry():
     body = _body(BulkRetryBody())
@@ -182,6 +195,7 @@ def admin_bulk_retry():
 
 
 @api.post("/admin/tasks/<task_id>/reassign")
+@doc("改派已认领的任务", body=ReassignBody, response=TaskOut, errors=(409,))
 @admin_only
 def admin_reassign(task_id: str):
     body = _body(ReassignBody())
@@ -189,6 +203,7 @@ def admin_reassign(task_id: str):
 
 
 @api.post("/admin/tasks/<task_id>/release")
+@doc("强制释放已认领的任务", body=ReasonBody, response=TaskOut, errors=(409,))
 @admin_only
 def admin_release(task_id: str):
     reason = _body(ReasonBody())["reason"]
@@ -196,6 +211,7 @@ def admin_release(task_id: str):
 
 
 @api.get("/admin/audit")
+@doc("运维审计日志", query=AuditQuery, response=page_of(AuditEntryOut))
 @admin_only
 def admin_audit():
     """Admin repairs, newest first; filters kind, actor, instance_id."""

@@ -8,6 +8,8 @@ from services.reports import get_report
 from web import env
 
 from . import api
+from .openapi import ANY_FILE, MULTIPART_FILE, doc
+from .responses import AttachmentOut, page_of
 from .auth import current_user
 from .common import BadRequest
 from .presenters import iso
@@ -20,6 +22,7 @@ def attachment_json(row) -> dict:
 
 
 @api.post("/reports/<int:report_id>/attachments")
+@doc("上传附件（图片、PDF）", body=MULTIPART_FILE, response=AttachmentOut, status=201, errors=(413,))
 def upload_attachment(report_id: int):
     """Attach one file (JPEG/PNG/WEBP image or PDF, sniffed from its bytes); 413 when too big, 422 when not allowed."""
     upload = request.files.get("file")
@@ -31,6 +34,7 @@ def upload_attachment(report_id: int):
 
 
 @api.get("/reports/<int:report_id>/attachments")
+@doc("附件列表", response=page_of(AttachmentOut, paged=False))
 def list_attachments(report_id: int):
     """A report's attachments (reading them is a read of the report, and is logged)."""
     get_report(env(), current_user(), report_id, channel="api")
@@ -39,6 +43,7 @@ def list_attachments(report_id: int):
 
 
 @api.get("/reports/<int:report_id>/attachments/<int:attachment_id>")
+@doc("下载附件", content=ANY_FILE)
 def download_attachment(report_id: int, attachment_id: int):
     """The file's bytes."""
     row, path = attachment_service.open_attachment(env(), current_user(), report_id, attachment_id)

@@ -8,6 +8,9 @@ from storage.models import KIND_LABELS, TypicalCase
 from web import env
 
 from . import api
+from .openapi import doc
+from .params import CaseQuery
+from .responses import CaseOut, page_of
 from .auth import current_user
 from .common import listing, paging
 from .presenters import iso
@@ -22,6 +25,7 @@ def case_json(case: TypicalCase) -> dict:
 
 
 @api.get("/cases")
+@doc("典型案例库", query=CaseQuery, response=page_of(CaseOut))
 def list_cases():
     """Typical cases by equipment type, kind and words."""
     page, per_page = paging()
@@ -32,6 +36,7 @@ def list_cases():
 
 
 @api.get("/cases/<int:case_id>")
+@doc("典型案例详情", response=CaseOut)
 def get_case(case_id: int):
     """One typical case."""
     return jsonify(case_json(case_service.get_case(env(), current_user(), case_id)))

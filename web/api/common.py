@@ -6,6 +6,8 @@ from marshmallow import Schema, ValidationError
 
 from services.errors import Invalid, ServiceError
 
+from ..input_guards import MAX_ID, MAX_PAGE, JSONRefused, load_request_json, refused_as_error
+
 MAX_PER_PAGE = 100
 
 
@@ -13,9 +15,21 @@ class BadRequest(ServiceError):
     code, status = "bad_request", 400
 
 
+def read_json():
+    """The JSON body (None when absent or not JSON); 400/422 when too deep or holding unstorable values."""
+    if not request.is_json:
+        return None
+    try:
+        return load_request_json(request.get_data(cache=True))
+    except JSONRefused as exc:
+        raise refused_as_error(exc) from None
+    except ValueError:
+        return None
+
+
 def json_body() -> dict:
     """The request's JSON object, or 400 with a Chinese message."""
-    data = request.get_json(silent=True)
+    data = read_json()
     if data is None:
         raise BadRequest("请求体不是合法的 JSON（需要 Content-Type: application/json）")
     if not isinstance(data, dict):
@@ -36,23 +50,35 @@ def load(schema: Schema, data: dict) -> dict:
 
 def paging() -> tuple[int, int]:
     """`page` and `per_page` query arguments, bounded."""
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-        per_page = min(MAX_PER_PAGE, max(1, int(request.args.get("per_page", 20))))
-    except ValueError:
-        raise BadRequest("page 与 per_page 必须是正整数") from None
-    return page, per_page
+    page, per_page = int_arg("page", MAX_ID), int_arg("per_page", MAX_ID)
+    if page is not None and page > MAX_PAGE:
+        raise Invalid(f"参数 page 超出范围（最大 {MAX_PAGE}）", details=[{"field": "page", "message": "超出范围"}])
+    return max(1, page or 1), min(MAX_PER_PAGE, max(1, 20 if per_page is None else per_page))
 
 
-def int_arg(name: str) -> int | None:
-    """An optional integer query argument."""
+def int_arg(name: str, bound: int = MAX_ID) -> int | None:
+    """An optional integer query argument; 400 when not an integer, 422 when beyond ±`bound` (64 bits)."""
     raw = request.args.get(name)
     if raw in (None, ""):
         return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise BadRequest(f"参数 {name} 必须是整数") from None
+    text = raw.strip()
+    digits = text[1:] if text[:1] in ("+", "-") else text
+    if not (digits.isascii() and digits.isdigit()):
+        raise BadRequest(f"参数 {name} 必须是整数")
+    value = int(text) if len(digits) <= 19 else None
+    if value is None or not -bound - 1 <= value <= bound:
+        raise Invalid(f"参数 {name} 超出范围", details=[{"field": name, "message": "超出范围"}])
+    return value
+
+
+def enum_arg(name: str, enum) -> str | None:
+    """An optional query argument that must be one of an Enum's values; 422 naming them otherwise."""
+    raw = request.args.get(name) or None
+    allowed = [member.value for member in enum]
+    if raw is not None and raw not in allowed:
+        raise Invalid(f"参数 {name} 取值不正确，应为：{'、'.join(allowed)}",
+                      details=[{"field": name, "message": "取值不正确"}])
+    return raw
 
 
 def listing(items: list, total: int | None, page: int, per_page: int, **extra) -> dict:

@@ -9,6 +9,8 @@ from storage.models import CHANNEL_LABELS, OUTBOX_STATUS_LABELS
 from web import env
 
 from . import api
+from .openapi import doc
+from .responses import OutboxMessageOut, page_of
 from .auth import current_user
 from .presenters import iso
 
@@ -22,6 +24,7 @@ def message_json(m) -> dict:
 
 
 @api.get("/outbox/dead-letters")
+@doc("投递失败的通知（死信）", response=page_of(OutboxMessageOut, paged=False))
 def dead_letters():
     """Admin: deliveries that failed after the last retry."""
     if not current_user().has_role("admin"):
@@ -31,6 +34,7 @@ def dead_letters():
 
 
 @api.post("/outbox/<int:message_id>/requeue")
+@doc("重新投递通知", response=OutboxMessageOut, errors=(409,))
 def requeue(message_id: int):
     """Admin: try a dead delivery again."""
     return jsonify(message_json(outbox.requeue_dead_letter(env(), current_user(), message_id)))

@@ -4,13 +4,30 @@ from __future__ import annotations
 from flask import Response, jsonify, request
 
 from services import decisions, processes
-from services.errors import Forbidden, Invalid, NotFound
+from services.errors import Forbidden, Invalid, NotFound, ServiceError
 from storage.models import ProcessVersion
 from web import env
 
 from . import api
+from .openapi import XML_FILE, doc
+from .params import VersionQuery
+from .responses import DecisionTableOut, VersionOut, page_of
 from .auth import current_user
 from .presenters import iso
+
+
+BPMN_UPLOAD = {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {"file": {"type": "string", "format": "binary", "description": ".bpmn 流程图"},
+                   "decisions": {"type": "array", "items": {"type": "string", "format": "binary"},
+                                 "description": ".dmn 决策表（可多个）"},
+                   "note": {"type": "string", "description": "版本说明"}}}}}
+
+
+class DiagramTooLarge(ServiceError):
+    """A diagram or decision table over the size cap: 413, like every other oversized body."""
+
+    code, status = "too_large", 413
 
 
 def _owner():
@@ -29,6 +46,7 @@ def version_json(version: ProcessVersion) -> dict:
 
 
 @api.get("/process-versions")
+@doc("流程版本列表", query=VersionQuery, response=page_of(VersionOut))
 def list_versions():
     _owner()
     rows = processes.list_versions(env(), request.args.get("process_id") or None)
@@ -36,6 +54,7 @@ def list_versions():
 
 
 @api.post("/process-versions")
+@doc("上传流程图（校验后存为草稿）", body=BPMN_UPLOAD, response=VersionOut, status=201, errors=(409, 413))
 def upload_version():
     """Upload a .bpmn (field `file`) and optional .dmn tables (fields `decisions`): 201 with the draft,
     or 422 with details [{element_id, message}]. Tables not uploaded are kept from the published version."""
@@ -51,11 +70,11 @@ def upload_version():
 
 
 def read_upload(upload, limit: int, what: str) -> bytes:
-    """The uploaded file's bytes: UTF-8, at most `limit` bytes, or 422 naming the problem."""
+    """The uploaded file's bytes: UTF-8 (else 422), at most `limit` bytes (else 413)."""
     with upload.stream:  # a large upload is spooled to a temporary file; close it at once
         data = upload.stream.read(limit + 1)
     if len(data) > limit:
-        raise Invalid(f"{what}文件过大（上限 {limit // 1024} KB）",
+        raise DiagramTooLarge(f"{what}文件过大（上限 {limit // 1024} KB）",
                       details=[{"element_id": None, "message": f"文件超过 {limit // 1024} KB"}])
     try:
         data.decode("utf-8")
@@ -66,6 +85,7 @@ def read_upload(upload, limit: int, what: str) -> bytes:
 
 
 @api.get("/process-versions/<int:version_id>")
+@doc("流程版本详情", response=VersionOut)
 def get_version(version_id: int):
     _owner()
     version = env().session.get(ProcessVersion, version_id)
@@ -75,6 +95,7 @@ def get_version(version_id: int):
 
 
 @api.get("/process-versions/<int:version_id>/xml")
+@doc("下载流程图（BPMN）", content=XML_FILE)
 def download_version(version_id: int):
     _owner()
     version = env().session.get(ProcessVersion, version_id)
@@ -85,6 +106,7 @@ def download_version(version_id: int):
 
 
 @api.post("/process-versions/<int:version_id>/publish")
+@doc("发布流程版本", response=VersionOut, errors=(409,))
 def publish_version(version_id: int):
     """Publish after the dry run: 200 with the version and `warnings` (features a missing id disables),
     or 422 with details [{element_id, message, path}] naming the element and the choices that lead there."""
@@ -101,6 +123,7 @@ def dry_run_version(version_id: int):
 
 
 @api.post("/process-versions/<int:version_id>/approve")
+@doc("审核流程版本（双人复核）", response=VersionOut, errors=(409,))
 def approve_version(version_id: int):
     """Four-eyes rule: a second owner approves the draft before it may be published."""
     user = _owner()
@@ -108,6 +131,7 @@ def approve_version(version_id: int):
 
 
 @api.get("/process-versions/<int:version_id>/decisions")
+@doc("流程版本的决策表", response=page_of(DecisionTableOut))
 def list_decision_tables(version_id: int):
     """The version's decision tables (DMN), called by business rule tasks via camunda:decisionRef."""
     _owner()
@@ -117,6 +141,7 @@ def list_decision_tables(version_id: int):
 
 
 @api.get("/process-versions/<int:version_id>/decisions/<decision_id>")
+@doc("下载决策表（DMN）", content=XML_FILE)
 def download_decision_table(version_id: int, decision_id: str):
     _owner()
     table = decisions.decision_table(env(), version_id, decision_id)

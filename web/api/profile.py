@@ -8,6 +8,9 @@ from services import notifications, preferences
 from web import env
 
 from . import api
+from .openapi import doc
+from .params import NotificationQuery
+from .responses import NotificationOut, PreferencesOut, page_of
 from .auth import current_user
 from .common import json_body, listing, load, paging
 from .presenters import iso
@@ -34,12 +37,14 @@ def notification_json(note) -> dict:
 
 
 @api.get("/me/preferences")
+@doc("我的通知渠道设置", response=PreferencesOut)
 def get_preferences():
     """The caller's notification channels."""
     return jsonify(preferences_json(preferences.get_preferences(env(), current_user())))
 
 
 @api.put("/me/preferences")
+@doc("修改通知渠道设置", body=PreferencesUpdate, response=PreferencesOut)
 def put_preferences():
     """Choose e-mail and/or webhook (SMS/WeChat gateway) besides in-app notices."""
     body = load(PreferencesUpdate(), json_body())
@@ -48,6 +53,7 @@ def put_preferences():
 
 
 @api.get("/me/notifications")
+@doc("我的通知", query=NotificationQuery, response=page_of(NotificationOut))
 def list_notifications():
     """The caller's notices, newest first (`?unread=1` for unread only)."""
     page, per_page = paging()
@@ -57,6 +63,7 @@ def list_notifications():
 
 
 @api.post("/me/notifications/<int:notification_id>/read")
+@doc("标记通知已读", response=NotificationOut)
 def read_notification(notification_id: int):
     """Record that the caller opened a notice (receipt)."""
     return jsonify(notification_json(notifications.mark_read(env(), current_user(), notification_id)))

@@ -7,11 +7,14 @@ from services.receipts import director_receipts_for
 from web import env
 
 from . import api
+from .openapi import doc
+from .responses import ReceiptOut, page_of
 from .auth import current_user
 from .presenters import iso
 
 
 @api.get("/reports/<int:report_id>/director-receipts")
+@doc("安全总监通知回执", response=page_of(ReceiptOut, paged=False))
 def director_receipts(report_id: int):
     """Per notified safety director: sent, opened and acknowledged times."""
     rows = director_receipts_for(env(), current_user(), report_id)

@@ -6,16 +6,21 @@ from flask import jsonify, request
 from services import reports as report_service
 from services.access import sees_reporter_identity
 from services.timeline import report_timeline
+from storage.models import ReportStatus
 from web import env
 
 from . import api
+from .openapi import doc
+from .params import ReportQuery
+from .responses import ReportDetailOut, ReportOut, page_of
 from .auth import current_user
-from .common import json_body, listing, load, paging
+from .common import enum_arg, json_body, listing, load, paging
 from .presenters import event_json, report_json
 from .schemas import ReportCreate
 
 
 @api.post("/reports")
+@doc("报送信息", body=ReportCreate, response=ReportOut, status=201)
 def create_report():
     """Submit a report; its tracking number is assigned at once."""
     body = load(ReportCreate(), json_body())
@@ -24,17 +29,19 @@ def create_report():
 
 
 @api.get("/reports")
+@doc("报送信息列表（按权限范围）", query=ReportQuery, response=page_of(ReportOut))
 def list_reports():
     """Reports the caller may read, newest first."""
     page, per_page = paging()
     user = current_user()
     rows, total = report_service.list_reports(env(), user, page, per_page, mine=request.args.get("mine") == "1",
-                                              status=request.args.get("status") or None)
+                                              status=enum_arg("status", ReportStatus))
     show = sees_reporter_identity(user)
     return jsonify(listing([report_json(r, show) for r in rows], total, page, per_page))
 
 
 @api.get("/reports/<int:report_id>")
+@doc("报送信息详情（含处置时间线）", response=ReportDetailOut)
 def get_report(report_id: int):
     """One report with its timeline; the read is logged."""
     user = current_user()

@@ -7,6 +7,9 @@ from services import quality, stats
 from web import env
 
 from . import api
+from .openapi import doc
+from .params import RankingQuery, StatsQuery
+from .responses import HandlingTimeOut, OfficesOut, PointRanksOut, ReporterRanksOut, StatsDivisionsOut, StatsSummaryOut, TrendOut
 from .auth import current_user
 from .common import int_arg
 
@@ -22,6 +25,7 @@ def _echo(f: stats.StatsFilter) -> dict:
 
 
 @api.get("/stats/summary")
+@doc("统计汇总", query=StatsQuery, response=StatsSummaryOut)
 def stats_summary():
     """Totals per status, tier, kind, domain, equipment category and risk level; on-time and overdue rates."""
     f = _filter()
@@ -29,6 +33,7 @@ def stats_summary():
 
 
 @api.get("/stats/divisions")
+@doc("按区划逐级统计", query=StatsQuery, response=StatsDivisionsOut)
 def stats_divisions():
     """Drill-down: the focus division's children (province → cities → counties)."""
     f = _filter()
@@ -36,6 +41,7 @@ def stats_divisions():
 
 
 @api.get("/stats/handling-time")
+@doc("办理时长分布", query=StatsQuery, response=HandlingTimeOut)
 def stats_handling_time():
     """Distribution of submission-to-closure times of closed reports."""
     f = _filter()
@@ -43,6 +49,7 @@ def stats_handling_time():
 
 
 @api.get("/stats/trend")
+@doc("月度趋势", query=StatsQuery, response=TrendOut)
 def stats_trend():
     """Reports per month (Beijing time)."""
     f = _filter()
@@ -50,6 +57,7 @@ def stats_trend():
 
 
 @api.get("/stats/offices")
+@doc("各单位按时办结率与逾期率", query=StatsQuery, response=OfficesOut)
 def stats_offices():
     """On-time and overdue rates per office."""
     f = _filter()
@@ -57,6 +65,7 @@ def stats_offices():
 
 
 @api.get("/stats/quality/points")
+@doc("监测点信息质量排名", query=RankingQuery, response=PointRanksOut)
 def stats_quality_points():
     """Monitoring points ranked by information quality in the period."""
     f = _filter()
@@ -65,6 +74,7 @@ def stats_quality_points():
 
 
 @api.get("/stats/quality/reporters")
+@doc("信息报送员信息质量排名", query=RankingQuery, response=ReporterRanksOut)
 def stats_quality_reporters():
     """Reporters ranked by information quality (names only for supervisors)."""
     f = _filter()

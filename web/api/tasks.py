@@ -9,6 +9,9 @@ from storage.models import Report
 from web import env
 
 from . import api
+from .openapi import doc
+from .params import TaskQuery
+from .responses import TaskOut, page_of
 from .auth import current_user
 from .common import int_arg, json_body, listing, load, paging
 from .presenters import task_json
@@ -16,6 +19,7 @@ from .schemas import TaskComplete
 
 
 @api.get("/tasks")
+@doc("我的待办任务", query=TaskQuery, response=page_of(TaskOut))
 def list_tasks():
     """Open tasks the caller may work, due soonest first."""
     page, per_page = paging()
@@ -30,6 +34,7 @@ def list_tasks():
 
 
 @api.get("/tasks/<task_id>")
+@doc("任务详情", response=TaskOut)
 def get_task(task_id: str):
     """One task the caller may work."""
     task = task_service.get_task(env(), current_user(), task_id)
@@ -37,16 +42,19 @@ def get_task(task_id: str):
 
 
 @api.post("/tasks/<task_id>/claim")
+@doc("认领任务", response=TaskOut, errors=(409,))
 def claim_task(task_id: str):
     return jsonify(task_json(task_service.claim(env(), current_user(), task_id)))
 
 
 @api.post("/tasks/<task_id>/unclaim")
+@doc("释放任务", response=TaskOut, errors=(409,))
 def unclaim_task(task_id: str):
     return jsonify(task_json(task_service.unclaim(env(), current_user(), task_id)))
 
 
 @api.post("/tasks/<task_id>/complete")
+@doc("办理任务（提交表单）", body=TaskComplete, response=TaskOut, errors=(409,))
 def complete_task(task_id: str):
     """Complete with form data: 409 if no longer open, 403 if not the caller's, 422 if invalid."""
     body = load(TaskComplete(), json_body())

@@ -10,8 +10,12 @@ from services import calendar as work_calendar
 from services.errors import Invalid
 from storage.models import CalendarDayKind
 from web import env
+from web.input_guards import MAX_DATE, MIN_DATE, date_in_range
 
 from . import api
+from .openapi import doc
+from .params import CalendarQuery, DeadlineQuery
+from .responses import CalendarDayOut, DeadlineOut, page_of
 from .auth import current_user
 from .common import int_arg, json_body, load
 from .schemas import REQUIRED
@@ -28,9 +32,17 @@ class CalendarDayUpdate(Schema):
 
 def _day(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise Invalid(f"日期格式应为 YYYY-MM-DD，当前为 {text!r}") from None
+    _in_range(day, "日期")
+    return day
+
+
+def _in_range(day: date, what: str) -> None:
+    if not date_in_range(day):
+        raise Invalid(f"{what}须在 {MIN_DATE.isoformat()} 至 {MAX_DATE.isoformat()} 之间",
+                      details=[{"field": "start" if what == "start" else "day", "message": "超出范围"}])
 
 
 def _cache() -> work_calendar.CalendarCache:
@@ -38,20 +50,23 @@ def _cache() -> work_calendar.CalendarCache:
 
 
 @api.get("/calendar")
+@doc("工作日历（节假日与调休）", query=CalendarQuery, response=page_of(CalendarDayOut, paged=False))
 def list_calendar():
     """Holidays and make-up working days (`?year=2026`)."""
     items = work_calendar.list_days(env(), int_arg("year"))
     return jsonify({"items": items, "total": len(items)})
 
 
-@api.put("/calendar/<day>")
+@api.put("/calendar/<day:day>")
+@doc("设置节假日或调休工作日", body=CalendarDayUpdate, response=CalendarDayOut)
 def put_calendar_day(day: str):
     """Admin: set a date as holiday or make-up working day."""
     body = load(CalendarDayUpdate(), json_body())
     return jsonify(work_calendar.set_day(env(), current_user(), _day(day), body["kind"], body["name"], _cache()))
 
 
-@api.delete("/calendar/<day>")
+@api.delete("/calendar/<day:day>")
+@doc("删除日历日", status=204)
 def delete_calendar_day(day: str):
     """Admin: the date follows the Monday–Friday rule again."""
     work_calendar.delete_day(env(), current_user(), _day(day), _cache())
@@ -59,6 +74,7 @@ def delete_calendar_day(day: str):
 
 
 @api.get("/calendar/deadline")
+@doc("按工作日计算期限", query=DeadlineQuery, response=DeadlineOut)
 def calendar_deadline():
     """When `workdays=n` working days counted from `start` (default now) end."""
     n = int_arg("workdays")
@@ -71,6 +87,7 @@ def calendar_deadline():
         raise Invalid("start 须为 ISO-8601 时间") from None
     if now.tzinfo is None:
         now = now.replace(tzinfo=work_calendar.CHINA_TZ)
+    _in_range(now.date(), "start")
     due = _cache().get().deadline(n, now)
     return jsonify({"workdays": n, "start": now.isoformat(), "due_at": due.isoformat(),
                     "due_at_local": due.astimezone(work_calendar.CHINA_TZ).isoformat()})

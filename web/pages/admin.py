@@ -11,6 +11,7 @@ from services import admin_dashboard, admin_queries as queries
 from services.errors import Invalid, ServiceError
 from storage.models import INSTANCE_STATUS_LABELS, ROLE_LABELS, InstanceStatus, Role
 from web import env
+from web.input_guards import parse_id
 
 from .common import date_arg, page_arg
 from .session_auth import current_user, login_required
@@ -21,10 +22,7 @@ CHINA = timezone(timedelta(hours=8))
 
 
 def _int_arg(name: str) -> int | None:
-    try:
-        return int(request.args.get(name) or "") or None
-    except ValueError:
-        return None
+    return parse_id(request.args.get(name))
 
 
 @bp.get("")
@@ -134,7 +132,7 @@ def repair(instance_id: int, action: str):
 @login_required("admin")
 def bulk_retry():
     """Retry the selected instances."""
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    ids = [i for i in map(parse_id, request.form.getlist("ids")) if i is not None]
     if not ids:
         flash("请先勾选要重试的实例", "error")
         return redirect(request.referrer or url_for(".instances", status="error"))
@@ -152,8 +150,8 @@ def bulk_retry():
 def task_action(task_id: str, action: str):
     """Reassign a task to another eligible person, or force-release it back to the group."""
     user_id = request.form.get("user_id", "")
-    target = int(user_id) if action == "reassign" and user_id.isdigit() else None
-    back = request.form.get("instance_id", "")
+    target = parse_id(user_id) if action == "reassign" else None
+    back = parse_id(request.form.get("instance_id"))
     try:
         if action not in ("reassign", "release") or (action == "reassign" and target is None):
             raise Invalid("请选择转交给谁")
@@ -162,7 +160,7 @@ def task_action(task_id: str, action: str):
     except ServiceError as exc:
         env().session.rollback()
         flash(exc.message, "error")
-    return redirect(url_for(".instance", instance_id=int(back)) if back.isdigit() else url_for(".dashboard"))
+    return redirect(url_for(".instance", instance_id=back) if back else url_for(".dashboard"))
 
 
 def _day_start(value, days: int = 0):

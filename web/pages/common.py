@@ -10,6 +10,7 @@ from storage.models import (
     DOMAIN_LABELS, HAZARD_GRADE_LABELS, KIND_LABELS, RISK_LEVEL_LABELS, ROLE_LABELS, STATUS_LABELS, TIER_LABELS,
 )
 from web import env
+from web.input_guards import MAX_PAGE, date_in_range, parse_id
 
 from .redirects import same_origin_path
 from .session_auth import current_user
@@ -89,19 +90,18 @@ def filesize(n: int) -> str:
 
 
 def page_arg() -> int:
-    """The `page` query argument (1 when missing or bad)."""
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
+    """The `page` query argument (1 when missing, bad or past any possible page)."""
+    page = parse_id(request.args.get("page"))
+    return page if page is not None and page <= MAX_PAGE else 1
 
 
 def date_arg(name: str) -> date | None:
-    """An optional YYYY-MM-DD query argument (ignored when malformed)."""
+    """An optional YYYY-MM-DD query argument (ignored when malformed or outside the platform's span)."""
     try:
-        return date.fromisoformat(request.args.get(name, "")) if request.args.get(name) else None
+        value = date.fromisoformat(request.args.get(name, "")) if request.args.get(name) else None
     except ValueError:
         return None
+    return value if date_in_range(value) else None
 
 
 def safe_next(default: str) -> str:

@@ -9,6 +9,7 @@ from services.directory import director_candidates, divisions_in_jurisdiction, d
 from services.errors import Invalid, ServiceError
 from storage.models import POINT_KIND_LABELS
 from web import env
+from web.input_guards import parse_id
 
 from .common import page_arg
 from .session_auth import current_user, login_required
@@ -108,11 +109,11 @@ def confirm(point_id: int):
 @login_required(*REGISTRY_ROLES)
 def add_director(point_id: int):
     """Register a safety director for the unit."""
-    raw = request.form.get("user_id", "")
-    if not raw.isdigit():
+    user_id = parse_id(request.form.get("user_id"))
+    if user_id is None:
         flash("请选择安全总监", "error")
         return redirect(url_for("point_pages.show_point", point_id=point_id))
-    return _act(point_id, lambda: points.assign_safety_director(env(), current_user(), point_id, int(raw)),
+    return _act(point_id, lambda: points.assign_safety_director(env(), current_user(), point_id, user_id),
                 "已登记安全总监")
 
 

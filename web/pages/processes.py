@@ -11,6 +11,7 @@ from services.version_diff import compare_versions
 from services.version_overview import version_overview
 from storage.models import ProcessVersion, VersionState
 from web import env
+from web.input_guards import parse_id
 
 from ..api.process_versions import read_upload
 from .session_auth import current_user, login_required
@@ -33,8 +34,7 @@ def _version(version_id: int) -> ProcessVersion:
 
 
 def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name) or request.form.get(name)
-    return int(raw) if raw and raw.isdigit() else None
+    return parse_id(request.args.get(name) or request.form.get(name))
 
 
 @bp.get("")
@@ -212,7 +212,7 @@ def migrate_preview():
 def migrate():
     """Move the selected instances; each result (moved or why not) is shown and logged."""
     target_id = _int_arg("to")
-    ids = [int(i) for i in request.form.getlist("instance_id") if i.isdigit()]
+    ids = [i for i in map(parse_id, request.form.getlist("instance_id")) if i is not None]
     if not target_id:
         raise Invalid("请选择目标版本")
     results = migrate_instances(env(), target_id, ids, current_user().id)
