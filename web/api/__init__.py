@@ -20,4 +20,5 @@ from . import (  # noqa: E402,F401
     admin, monitoring_points, openapi, outbox, process_versions, profile, receipts, reports, stats, tasks, users,
     workcalendar,
     cases, similar_reports, attachments,
+    office,
 )
