@@ -1,7 +1,7 @@
 """延期: an officer asks for more time on an open task; the tier above approves or refuses."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, select
 
@@ -45,12 +45,12 @@ def _wanted_due(env: Env, task: HumanTask, due_date, working_days) -> datetime:
             raise Invalid(f"延长的工作日数须在 1 到 {MAX_WORKING_DAYS} 之间")
         calendar = WorkCalendar.from_days(load_days(env.session))
         last = calendar.add_working_days((base - timedelta(seconds=1)).astimezone(CHINA_TZ).date(), n)
-        return datetime.combine(last + timedelta(days=1), time(0), CHINA_TZ)
+        return datetime.combine(last + timedelta(days=1), time(0), CHINA_TZ).astimezone(timezone.utc)
     try:
         day = date.fromisoformat(str(due_date or ""))
     except ValueError:
         raise Invalid("请填写新的期限（日期，如 2026-12-31）或延长的工作日数") from None
-    wanted = datetime.combine(day + timedelta(days=1), time(0), CHINA_TZ)
+    wanted = datetime.combine(day + timedelta(days=1), time(0), CHINA_TZ).astimezone(timezone.utc)
     if wanted <= base:
         raise Invalid("新的期限必须晚于现有期限")
     if wanted - base > timedelta(days=MAX_EXTENSION_DAYS):
