@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from services import processes
 from storage.models import Notification, User
-from owner_diagrams import replace_once, seed_xml
+from owner_diagrams import seed_xml
 
 RESOLVE = {"decision": "resolve", "measures": "已督促更换门锁回路", "risk_level": "low", "quality_score": 4}
 
