@@ -137,3 +137,23 @@ def test_transfer_scope_and_targets(api):
     res = api.post(f"/tasks/{tid}/transfer", "city.610100", json={"division_code": "610104", "reason": "莲湖区办理"})
     assert res.status_code == 200 and res.get_json()["division_code"] == "610104"
     assert api.get(f"/tasks/{tid}", "county.610113").status_code == 403
+
+
+def test_another_county_cannot_read_return_or_work_the_task(api):
+    report = api.submit()
+    tid = api.task("county.610113", report["id"], "county_disposal")["id"]
+    assert api.get(f"/tasks/{tid}", "county.610112").status_code == 403
+    assert api.get(f"/tasks?report_id={report['id']}", "county.610112").get_json()["items"] == []
+    res = api.post(f"/tasks/{tid}/complete", "county.610112", json={"data": {
+        "decision": "return_to_reporter", "measures": "退回", "risk_level": "low", "quality_score": 1}})
+    assert res.status_code == 403
+    assert api.post(f"/tasks/{tid}/extension", "county.610112", json={"reason": "x", "working_days": 1}).status_code == 403
+
+
+def test_openapi_lists_the_office_endpoints(api):
+    paths = api.get("/openapi.json").get_json()["paths"]
+    assert paths["/tasks/{task_id}/urge"]["post"]["summary"].startswith("督办")
+    assert paths["/tasks/{task_id}/transfer"]["post"]["summary"] == "转办给同级单位"
+    assert paths["/tasks/supervised"]["get"]["summary"].startswith("督办事项")
+    assert paths["/me/saved-filters/{filter_id}"]["delete"]["summary"] == "删除常用筛选"
+    assert paths["/extension-requests/{extension_id}/decision"]["post"]["summary"].startswith("审批延期")

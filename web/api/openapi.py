@@ -70,6 +70,15 @@ SUMMARIES = {
     ("GET", "/stats/quality/reporters"): "信息报送员信息质量排名",
     ("GET", "/stats/trend"): "月度趋势",
     ("GET", "/tasks/{task_id}"): "任务详情",
+    ("POST", "/tasks/{task_id}/urge"): "督办（上级对辖区内下级任务）",
+    ("GET", "/tasks/supervised"): "督办事项：辖区内下级在办任务（含超期、督办标记；format=xlsx 导出）",
+    ("POST", "/tasks/{task_id}/transfer"): "转办给同级单位",
+    ("POST", "/tasks/{task_id}/extension"): "申请延期",
+    ("GET", "/extension-requests"): "待我审批的延期申请",
+    ("POST", "/extension-requests/{extension_id}/decision"): "审批延期申请（批准或不批准）",
+    ("GET", "/me/saved-filters"): "我的常用筛选",
+    ("POST", "/me/saved-filters"): "保存常用筛选",
+    ("DELETE", "/me/saved-filters/{filter_id}"): "删除常用筛选",
 }
 ERROR_SCHEMA = {"type": "object", "properties": {"error": {"type": "object", "properties": {
     "code": {"type": "string"}, "message": {"type": "string"}, "details": {}}}}}
