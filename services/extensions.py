@@ -102,7 +102,8 @@ def pending_condition(user: User):
 def pending_extensions(env: Env, user: User) -> list[tuple[TaskExtension, HumanTask, Report]]:
     """Requests waiting for this person's decision, oldest first."""
     stmt = (select(TaskExtension, HumanTask, Report).join(HumanTask, HumanTask.id == TaskExtension.task_id)
-            .join(Report, Report.id == TaskExtension.report_id).where(pending_condition(user))
+            .join(Report, Report.id == TaskExtension.report_id)
+            .where(pending_condition(user), HumanTask.state == TaskState.OPEN)
             .order_by(TaskExtension.requested_at, TaskExtension.id).limit(500))
     return [tuple(row) for row in env.session.execute(stmt).all()]
 

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import and_, false, or_, select, update
 
 from handlers.routing import GROUP_TIERS, PROVINCE_CODE
 from handlers.routing import office_name as routing_office_name
 from storage.database import begin_write
 from storage.models import Division, HumanTask, Report, TaskState, Tier, User, utcnow
-from storage.repositories import add_event, add_notification, safety_directors, user_ids_with_role
+from storage.repositories import (
+    add_event, add_notification, instance_for_update, safety_directors, user_ids_with_role,
+)
 
 from .context import Env
 from .errors import Conflict, Forbidden, Invalid, NotFound
@@ -93,8 +95,11 @@ def urge_task(env: Env, user: User, task_id: str, message) -> HumanTask:
         raise Conflict("该任务已办理或已失效，无需督办")
     text = _text(message, "督办意见")
     report = env.session.get(Report, task.report_id)
-    task.urge_count = (task.urge_count or 0) + 1
-    task.last_urged_at = utcnow()
+    # One UPDATE, so that two officers urging at once on PostgreSQL both count.
+    env.session.execute(update(HumanTask).where(HumanTask.id == task.id)
+                        .values(urge_count=HumanTask.urge_count + 1, last_urged_at=utcnow())
+                        .execution_options(synchronize_session=False))
+    env.session.refresh(task)
     who = f"{office_name(env, user.division_code)} {user.display_name}"
     for person in candidate_ids(env, task):
         add_notification(env.session, person, "urge", f"督办：请尽快办理“{task.name}”（{report.tracking_no}）",
@@ -157,6 +162,9 @@ def transfer_task(env: Env, user: User, task_id: str, division_code, reason) -> 
     """转办: move an open task to a peer division; the report's routing follows so later steps go there too."""
     begin_write(env.session)
     task = _task(env, task_id)
+    # Hold the instance row like complete_task does, then judge the task as it is now.
+    instance_for_update(env.session, task.instance_id)
+    env.session.refresh(task)
     target = _transfer_scope(env, user, task)
     if task.state != TaskState.OPEN:
         raise Conflict("该任务已办理或已失效，不能转办")

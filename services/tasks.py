@@ -111,6 +111,8 @@ def complete_task(env: Env, user: User, task_id: str, data: object) -> HumanTask
         env.session.refresh(task)
     if task.state != TaskState.OPEN:
         raise Conflict("该任务已办理或已失效，请刷新待办列表")
+    if not can_work_task(user, task):
+        raise Conflict("该任务刚被转办至其他单位，请刷新待办列表")
     if task.claimed_by_id not in (None, user.id):
         raise Conflict("该任务已被他人认领")
     task.state, task.completed_at, task.completed_by_id = TaskState.COMPLETED, utcnow(), user.id

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from storage.models import HumanTask, InstanceEvent, Notification, ProcessInstance, User, utcnow
@@ -114,4 +115,36 @@ def test_a_completed_task_cannot_be_extended_any_more(api, env):
                  {"decision": "resolve", "measures": "已处理", "risk_level": "low", "quality_score": 3})
     assert api.post(f"/extension-requests/{ext}/decision", "city.610100", json={"approve": True}).status_code == 409
     assert env.session.get(HumanTask, tid).state.value == "completed"
+    assert api.get("/extension-requests", "city.610100").get_json()["items"] == []  # no stale requests
     assert _request(api, tid, working_days=2).status_code in (403, 409)
+
+
+@pytest.mark.postgres
+def test_office_actions_on_postgres(pg_settings):
+    """Urge, transfer and an approved extension with PostgreSQL's row locks."""
+    from web import create_app
+    from web.extensions import db
+    from conftest import Api
+
+    app = create_app(pg_settings)
+    try:
+        api = Api(app.test_client())
+        report = api.submit()
+        tid = api.task("county.610113", report["id"], "county_disposal")["id"]
+        assert api.post(f"/tasks/{tid}/urge", "city.610100", json={"message": "催办"}).get_json()["urge_count"] == 1
+        assert api.post(f"/tasks/{tid}/urge", "province", json={"message": "再催"}).get_json()["urge_count"] == 2
+        res = api.post(f"/tasks/{tid}/transfer", "county.610113", json={"division_code": "610112", "reason": "管辖"})
+        assert res.status_code == 200
+        ext = _request(api, tid, "county.610112", working_days=3).get_json()["id"]
+        res = api.post(f"/extension-requests/{ext}/decision", "city.610100", json={"approve": True})
+        assert res.status_code == 200
+        task = api.task("county.610112", report["id"], "county_disposal")
+        assert task["due_at"] == res.get_json()["requested_due_at"] and task["urge_count"] == 2
+        api.complete("county.610112", report["id"], "county_disposal",
+                     {"decision": "resolve", "measures": "已处理", "risk_level": "low", "quality_score": 3})
+        assert api.get(f"/reports/{report['id']}", "reporter.agency").get_json()["feedback"] == \
+            "已由未央区市场监管局处置完毕：已处理"
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

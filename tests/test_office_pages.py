@@ -1,6 +1,9 @@
 """The office tools as pages: confirmation steps, scope, marks, badges, parties, feedback, saved filters."""
 from __future__ import annotations
 
+from io import BytesIO
+
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from storage.models import HumanTask, InstanceEvent, Report, RiskLevel, HazardGrade, User
@@ -42,7 +45,10 @@ def test_supervised_page_filters_and_offers_the_export(app, api):
     city = signed_in(app, "city.610100")
     html = city.get("/tasks/supervised?urged=1").get_data(as_text=True)
     assert first["tracking_no"] in html and second["tracking_no"] not in html
-    assert 'href="/api/v1/tasks/supervised?urged=1&amp;format=xlsx"' in html
+    assert 'href="/tasks/supervised?urged=1&amp;format=xlsx"' in html
+    export = city.get("/tasks/supervised?urged=1&format=xlsx")
+    assert export.status_code == 200 and export.mimetype.endswith("spreadsheetml.sheet")
+    assert load_workbook(BytesIO(export.data)).active["A2"].value == first["tracking_no"]
     html = city.get("/tasks/supervised?q=锅炉").get_data(as_text=True)
     assert second["tracking_no"] in html and first["tracking_no"] not in html
 
@@ -147,3 +153,16 @@ def test_submit_form_has_the_optional_equipment_fields(app):
     html = reporter.get("/reports/new").get_data(as_text=True)
     assert '<label for="equipment_code">设备代码（选填）</label>' in html
     assert '<label for="registration_cert_no">使用登记证号（选填）</label>' in html
+
+
+def test_city_transfers_a_county_task_from_the_supervised_page(app, api, env):
+    report = api.submit()
+    tid = api.task("county.610113", report["id"], "county_disposal")["id"]
+    city = signed_in(app, "city.610100")
+    html = city.get("/tasks/supervised").get_data(as_text=True)
+    assert '<option value="610112">未央区</option>' in html and "我确认转办" in html
+    res = post(city, f"/tasks/{tid}/transfer", {"division_code": "610112", "reason": "未央区办理", "confirm": "1",
+                                               "next": "/tasks/supervised"}, "/tasks/supervised")
+    assert res.status_code == 302 and res.headers["Location"].endswith("/tasks/supervised")
+    db.session.expire_all()
+    assert db.session.get(HumanTask, tid).division_code == "610112"

@@ -1,14 +1,16 @@
 """Officers' working tools as pages: 督办 list and action, 转办, 延期 requests and their approval, saved filters."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from io import BytesIO
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from sqlalchemy import select
 
 from services import extensions, saved_filters, supervision
 from services.directory import division_names, divisions_in_jurisdiction, user_names
 from services.errors import Invalid, ServiceError
 from services.parties import reporter_identity, reporting_unit
-from services.supervised import SupervisedFilter, list_supervised
+from services.supervised import SupervisedFilter, export_supervised, list_supervised
 from storage.models import EXTENSION_STATE_LABELS, ExtensionState, TaskExtension, TaskState
 from web import env
 
@@ -18,6 +20,7 @@ from .session_auth import current_user, login_required
 bp = Blueprint("office_pages", __name__)
 SUPERVISORS = ("county_officer", "city_officer", "province_officer")
 PER_PAGE = 20
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ELEMENTS = {"director_acknowledge": "安全总监确认", "county_disposal": "县级处置", "city_assessment": "市级研判",
             "inspection_consultation": "综合检验机构意见", "local_rectification": "属地整改落实"}
 
@@ -68,9 +71,10 @@ def urge(task_id: str):
 def transfer(task_id: str):
     """转办 from the task page; afterwards the task is no longer ours, so go back to the inbox."""
     form = request.form
+    back = url_for("office_pages.supervised") if current_user().has_role("city_officer") else url_for("task_pages.inbox")
     return _act(lambda: supervision.transfer_task(env(), current_user(), task_id, form.get("division_code"),
                                                   form.get("reason")),
-                "已转办", url_for("task_pages.inbox"))
+                "已转办", back)
 
 
 @bp.post("/tasks/<task_id>/extension")
@@ -114,12 +118,17 @@ def supervised():
     user, args = current_user(), request.args
     f = SupervisedFilter(division=args.get("division") or None, element=args.get("element") or None,
                          overdue=_flag("overdue"), urged=_flag("urged"), q=(args.get("q") or "").strip() or None)
+    if args.get("format") == "xlsx":
+        return send_file(BytesIO(export_supervised(env(), user, f)), mimetype=XLSX, as_attachment=True,
+                         download_name="督办事项.xlsx")
     page = page_arg()
     rows, total = list_supervised(env(), user, f, page, PER_PAGE)
-    kept = {k: v for k, v in args.items() if k != "page" and v}
+    kept = {k: v for k, v in args.items() if k not in ("page", "format") and v}
+    divisions = divisions_in_jurisdiction(env(), user)
+    counties = [d for d in divisions if d.level == "county"] if user.has_role("city_officer") else []
     return render_template("tasks/supervised.html", rows=rows, total=total, f=f, args=kept, page=page,
-                           pages=max(1, -(-total // PER_PAGE)), elements=ELEMENTS,
-                           divisions=divisions_in_jurisdiction(env(), user))
+                           pages=max(1, -(-total // PER_PAGE)), elements=ELEMENTS, divisions=divisions,
+                           counties=counties)
 
 
 @bp.post("/tasks/saved-filters")
