@@ -17,7 +17,7 @@ from .access import can_work_task
 from .calendar import CHINA_TZ, WorkCalendar, load_days
 from .context import Env
 from .errors import Conflict, Forbidden, Invalid, NotFound
-from .supervision import _text, office_name, task_tier
+from .supervision import clean_text, office_name, task_tier
 
 MAX_WORKING_DAYS = 60
 MAX_EXTENSION_DAYS = 180
@@ -73,7 +73,7 @@ def request_extension(env: Env, user: User, task_id: str, reason, due_date=None,
                                                          TaskExtension.extension_state == ExtensionState.PENDING)):
         raise Conflict("该任务已有待审批的延期申请")
     group, division = approver_of(env, task)
-    text = _text(reason, "延期理由")
+    text = clean_text(reason, "延期理由")
     wanted = _wanted_due(env, task, due_date, working_days)
     row = TaskExtension(task_id=task.id, report_id=task.report_id, reason=text, old_due_at=task.due_at,
                         requested_due_at=wanted, requested_by_id=user.id, requested_at=utcnow(),
@@ -120,7 +120,7 @@ def decide_extension(env: Env, user: User, extension_id: int, approve, note=None
         raise Conflict("该延期申请已审批")
     if not isinstance(approve, bool):
         raise Invalid("请选择批准或不批准", details=[{"field": "approve", "message": "必须是 true 或 false"}])
-    text = _text(note, "审批意见", required=not approve)
+    text = clean_text(note, "审批意见", required=not approve)
     task = env.session.get(HumanTask, row.task_id, populate_existing=True)
     if approve:
         _move_due(env, user, task, row.requested_due_at)

@@ -62,7 +62,8 @@ def _task(env: Env, task_id: str) -> HumanTask:
     return task
 
 
-def _text(value, what: str, required: bool = True) -> str:
+def clean_text(value, what: str, required: bool = True) -> str:
+    """A stripped, bounded piece of text a person typed (a reason, a message), or 422."""
     if value is not None and not isinstance(value, str):
         raise Invalid(f"{what}必须是文字")
     value = (value or "").strip()
@@ -93,7 +94,7 @@ def urge_task(env: Env, user: User, task_id: str, message) -> HumanTask:
         raise Forbidden("只能督办本辖区内下级的任务")
     if task.state != TaskState.OPEN:
         raise Conflict("该任务已办理或已失效，无需督办")
-    text = _text(message, "督办意见")
+    text = clean_text(message, "督办意见")
     report = env.session.get(Report, task.report_id)
     # One UPDATE, so that two officers urging at once on PostgreSQL both count.
     env.session.execute(update(HumanTask).where(HumanTask.id == task.id)
@@ -169,7 +170,7 @@ def transfer_task(env: Env, user: User, task_id: str, division_code, reason) -> 
     if task.state != TaskState.OPEN:
         raise Conflict("该任务已办理或已失效，不能转办")
     division = _peer(env, target, division_code, task.division_code)
-    text = _text(reason, "转办理由")
+    text = clean_text(reason, "转办理由")
     report = env.session.get(Report, task.report_id)
     old = task.division_code
     task.division_code, task.claimed_by_id, task.claimed_at = division.code, None, None

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from pages_helpers import signed_in
 from storage.models import HumanTask, InstanceEvent, Notification, ProcessInstance, User, utcnow
 
 
@@ -23,7 +24,7 @@ def _request(api, tid, user="county.610113", **body):
     return api.post(f"/tasks/{tid}/extension", user, json={"reason": "需要第三方检测报告", **body})
 
 
-def test_county_asks_city_approves_and_due_date_and_timers_move(api, env):
+def test_county_asks_city_approves_and_due_date_and_timers_move(app, api, env):
     report = api.submit()
     rid = report["id"]
     task = api.task("county.610113", rid, "county_disposal")
@@ -55,6 +56,8 @@ def test_county_asks_city_approves_and_due_date_and_timers_move(api, env):
     summary = api.get("/stats/summary", "city.610100").get_json()
     assert summary["extensions"] == 1 and "by_status" in summary and "overdue_rate" in summary
     assert api.get("/stats/summary", "county.610112").get_json()["extensions"] == 0
+    html = signed_in(app, "city.610100").get("/stats").get_data(as_text=True)
+    assert '<div class="v" id="kpi-extensions">1</div>' in html
 
 
 def test_the_moved_timer_no_longer_fires_at_the_old_time(api, env):
