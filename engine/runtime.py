@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -153,6 +153,25 @@ class Runtime:
         if task is None or not task.task_spec.manual or not task.has_state(TaskState.READY):
             raise TaskNotOpen(task_id)
         return task
+
+    def postpone_task_timers(self, workflow: BpmnWorkflow, task_id: str, delta: timedelta) -> list[str]:
+        """Move the pending timers attached to an open user task (its boundary events) by `delta`."""
+        task = self.open_user_task(workflow, task_id)
+        moved = []
+        for sibling in task.parent.children if task.parent is not None else []:
+            definition = getattr(sibling.task_spec, "event_definition", None)
+            if sibling is task or not sibling.has_state(TaskState.WAITING) or \
+                    not isinstance(definition, TimerEventDefinition):
+                continue
+            value = sibling._get_internal_data("event_value")
+            if isinstance(value, str):
+                sibling._set_internal_data(event_value=(TimerEventDefinition.get_datetime(value) + delta).isoformat())
+            elif isinstance(value, dict) and isinstance(value.get("next"), str):
+                value["next"] = (datetime.fromisoformat(value["next"]) + delta).isoformat()
+            else:
+                continue
+            moved.append(sibling.task_spec.bpmn_id)
+        return moved
 
     def task_completed(self, workflow: BpmnWorkflow, task_id: str) -> bool:
         """True when the task exists and finished normally (not cancelled)."""

@@ -58,3 +58,22 @@ def assign(candidate_group: str, report: Report) -> Assignment:
             return Assignment(candidate_group, report.city_code)
         return Assignment("province_officer", PROVINCE_CODE)
     return Assignment(candidate_group, PROVINCE_CODE)
+
+
+def office_name(session: Session, code: str | None) -> str:
+    """“雁塔区市场监管局”: the market-regulation office of a division (the province's has its full name)."""
+    division = session.get(Division, code) if code else None
+    if division is None:
+        return "监管部门"
+    return "陕西省市场监督管理局" if division.code == PROVINCE_CODE else f"{division.name}市场监管局"
+
+
+def tier_office_code(report: Report, tier: Tier | None) -> str | None:
+    """The division whose office works a report at a tier."""
+    if tier == Tier.COUNTY:
+        return report.county_code or report.city_code
+    if tier == Tier.CITY:
+        return report.city_code
+    if tier == Tier.PROVINCE:
+        return PROVINCE_CODE
+    return None

@@ -5,7 +5,7 @@ from storage.models import TIER_LABELS, MonitoringPoint, ReportStatus, Tier, utc
 from storage.repositories import next_tracking_number, safety_directors, users_with_role
 
 from .context import HandlerContext, HandlerError
-from .routing import GROUP_TIERS, resolve_routing
+from .routing import GROUP_TIERS, office_name, resolve_routing, tier_office_code
 
 
 def register_report(ctx: HandlerContext) -> dict:
@@ -59,9 +59,26 @@ def close_report(ctx: HandlerContext) -> dict:
     report.status = ReportStatus.CLOSED
     report.closed_at = utcnow()
     report.resolved_tier = report.current_tier or Tier.COUNTY
+    report.outcome = report.outcome or _outcome_text(ctx.data)
     ctx.log("closed", f"已办结（{_tier_label(report.resolved_tier)}办结）",
             {"resolved_tier": report.resolved_tier.value})
+    office = office_name(ctx.session, tier_office_code(report, report.resolved_tier))
+    ctx.notify([report.reporter_id], "feedback", f"您报送的信息已办结：{report.tracking_no}",
+               f"已由{office}处置完毕：{report.outcome or '已办结'}")
     return {"resolved_tier": report.resolved_tier.value}
+
+
+OUTCOME_FIELDS = ("verification_opinion", "rectification_result", "guidance", "mitigation_measures",
+                  "assessment_opinion", "measures")
+
+
+def _outcome_text(data: dict) -> str | None:
+    """The last tier's words on the outcome, from the fields the chain's forms fill in."""
+    for name in OUTCOME_FIELDS:
+        value = data.get(name)
+        if isinstance(value, str) and value.strip():
+            return value.strip()[:2000]
+    return None
 
 
 def send_reminder(ctx: HandlerContext, target: str = "county") -> dict:

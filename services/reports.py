@@ -4,13 +4,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from storage.database import begin_write
 from storage.models import (
     CONTENT_MAX_CHARS, EquipmentType, InstanceEvent, MonitoringPoint, ProcessInstance, Report, ReportDomain,
     ReportKind, ReportView, User, utcnow,
 )
+from storage.fulltext import candidate_ids, index_report
 from storage.repositories import count
 
 from .access import can_view_report, report_visibility
@@ -21,6 +22,8 @@ from .processes import current_version
 from .receipts import mark_notices_opened
 
 TITLE_MAX_CHARS = 200
+CODE_MAX_CHARS = 64
+SEARCH_WORDS = 5
 
 
 @dataclass
@@ -32,6 +35,8 @@ class ReportInput:
     equipment_type_code: str
     content: str
     title: str | None = None
+    equipment_code: str | None = None
+    registration_cert_no: str | None = None
 
 
 def submit_with_attachments(env: Env, user: User, data: ReportInput, uploads: list[Upload]) -> Report:
@@ -52,9 +57,11 @@ def submit_report(env: Env, user: User, data: ReportInput, files: Sequence[Store
     report = Report(kind=ReportKind(data.kind), domain=ReportDomain(data.domain),
                     equipment_type_code=equipment.code, equipment_category_code=equipment.code[0] + "000",
                     title=title, content=data.content.strip(), reporter_id=user.id, monitoring_point_id=point.id,
-                    division_code=point.division_code, submitted_at=utcnow())
+                    division_code=point.division_code, submitted_at=utcnow(),
+                    equipment_code=_optional(data.equipment_code), registration_cert_no=_optional(data.registration_cert_no))
     env.session.add(report)
     env.session.flush()
+    index_report(env.session, report)
     env.store.start(env.session, current_version(env), report, actor_id=user.id)
     record_attachments(env, user, report, files)
     env.session.commit()
@@ -73,10 +80,17 @@ def _validate(env: Env, data: ReportInput) -> EquipmentType:
         raise Invalid(f"内容不能超过 {CONTENT_MAX_CHARS} 个字符（当前 {len(content)} 个）")
     if data.title and len(data.title) > TITLE_MAX_CHARS:
         raise Invalid(f"标题不能超过 {TITLE_MAX_CHARS} 个字符")
+    for value, label in ((data.equipment_code, "设备代码"), (data.registration_cert_no, "使用登记证号")):
+        if value is not None and (not isinstance(value, str) or len(value.strip()) > CODE_MAX_CHARS):
+            raise Invalid(f"{label}不能超过 {CODE_MAX_CHARS} 个字符")
     equipment = env.session.get(EquipmentType, data.equipment_type_code or "")
     if equipment is None or equipment.level.startswith("component"):
         raise Invalid("设备类别不在特种设备目录中")
     return equipment
+
+
+def _optional(value: str | None) -> str | None:
+    return (value or "").strip() or None
 
 
 def _title_from(content: str) -> str:
@@ -87,16 +101,32 @@ def _title_from(content: str) -> str:
 
 
 def list_reports(env: Env, user: User, page: int = 1, per_page: int = 20, mine: bool = False,
-                 status: str | None = None) -> tuple[list[Report], int]:
-    """Reports this person may read, newest first."""
+                 status: str | None = None, q: str | None = None) -> tuple[list[Report], int]:
+    """Reports this person may read, newest first; `q` searches title and content (full text)."""
     stmt = select(Report).where(report_visibility(env.session, user))
     if mine:
         stmt = stmt.where(Report.reporter_id == user.id)
     if status:
         stmt = stmt.where(Report.status == status)
+    if q:
+        stmt = search_condition(env, stmt, q)
     total = count(env.session, stmt)
     rows = env.session.scalars(stmt.order_by(Report.id.desc()).limit(per_page).offset((page - 1) * per_page))
     return list(rows), total
+
+
+def search_condition(env: Env, stmt, q: str):
+    """Narrow a Report select to title/content containing every word of `q` (or its tracking number)."""
+    words = [w for w in q.split() if w][:SEARCH_WORDS]
+    if not words:
+        return stmt
+    candidates = candidate_ids(env.session, words)
+    if candidates is not None:
+        stmt = stmt.where(or_(Report.id.in_(candidates), Report.tracking_no.in_(words)))
+    for word in words:
+        stmt = stmt.where(or_(Report.title.contains(word, autoescape=True),
+                              Report.content.contains(word, autoescape=True), Report.tracking_no == word))
+    return stmt
 
 
 def get_report(env: Env, user: User, report_id: int, channel: str = "web") -> Report:

@@ -18,8 +18,8 @@ from sqlalchemy import String, and_, case, cast, func, literal, or_, select, tru
 
 from storage.models import (
     DOMAIN_LABELS, KIND_LABELS, RISK_LEVEL_LABELS, ROLE_LABELS, STATUS_LABELS, TIER_LABELS, Division,
-    EquipmentType, HumanTask, Report, ReportDomain, ReportKind, ReportStatus, RiskLevel, TaskState, Tier, User,
-    utcnow,
+    EquipmentType, ExtensionState, HumanTask, Report, ReportDomain, ReportKind, ReportStatus, RiskLevel,
+    TaskExtension, TaskState, Tier, User, utcnow,
 )
 
 from .errors import Forbidden, Invalid
@@ -175,7 +175,15 @@ def summary(session, f: StatsFilter) -> dict:
     overdue, closed = _true_count(flags), sum(closed_flags.values())
     closed_late = _true_count(closed_flags)
     return {"total": total, **data, "on_time_rate": _rate(closed - closed_late, closed),
-            "overdue_rate": _rate(overdue, total), "overdue": overdue, "closed": closed}
+            "overdue_rate": _rate(overdue, total), "overdue": overdue, "closed": closed,
+            "extensions": extension_total(session, f)}
+
+
+def extension_total(session, f: StatsFilter) -> int:
+    """Approved deadline extensions (延期) on the reports the filter selects."""
+    stmt = (select(func.count()).select_from(TaskExtension).join(Report, Report.id == TaskExtension.report_id)
+            .where(TaskExtension.extension_state == ExtensionState.APPROVED, *conditions(f)))
+    return session.scalar(stmt) or 0
 
 
 def _true_count(flags: dict[str, int]) -> int:

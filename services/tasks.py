@@ -16,6 +16,7 @@ from storage.repositories import add_event, count, instance_for_update
 from .access import can_work_task, task_visibility
 from .context import Env
 from .errors import Conflict, Forbidden, NotFound
+from .feedback import note_return_to_reporter
 from .forms import clean_form_data
 
 SORTS = {
@@ -110,10 +111,14 @@ def complete_task(env: Env, user: User, task_id: str, data: object) -> HumanTask
         env.session.refresh(task)
     if task.state != TaskState.OPEN:
         raise Conflict("该任务已办理或已失效，请刷新待办列表")
+    if not can_work_task(user, task):
+        raise Conflict("该任务刚被转办至其他单位，请刷新待办列表")
     if task.claimed_by_id not in (None, user.id):
         raise Conflict("该任务已被他人认领")
     task.state, task.completed_at, task.completed_by_id = TaskState.COMPLETED, utcnow(), user.id
-    _apply_outcome(env.session.get(Report, task.report_id), form_data)
+    report = env.session.get(Report, task.report_id)
+    _apply_outcome(report, form_data)
+    note_return_to_reporter(env, task, report, form_data, user.id)
     add_event(env.session, "task_completed", f"{user.display_name} 办理了“{task.name}”",
               instance_id=task.instance_id, report_id=task.report_id, element_id=task.element_id,
               actor_id=user.id, data=form_data)

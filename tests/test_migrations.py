@@ -6,6 +6,7 @@ from alembic.migration import MigrationContext
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
+from storage.fulltext import outside_metadata
 from storage.models import Base
 from web import create_app
 from web.extensions import db
@@ -14,7 +15,8 @@ from conftest import make_settings, postgres_url
 
 
 def _differences(connection) -> list:
-    context = MigrationContext.configure(connection, opts={"compare_type": True, "render_as_batch": True})
+    context = MigrationContext.configure(connection, opts={"compare_type": True, "render_as_batch": True,
+                                                             "include_name": outside_metadata})
     return compare_metadata(context, Base.metadata)
 
 

@@ -23,3 +23,6 @@ from .outbox import (  # noqa: F401
     CHANNEL_LABELS, OUTBOX_STATUS_LABELS, NotificationPreference, OutboxChannel, OutboxMessage, OutboxStatus,
     SchedulerHeartbeat,
 )
+from .office import (  # noqa: F401,E402
+    EXTENSION_STATE_LABELS, ExtensionState, ReportSearch, SavedFilter, TaskExtension,
+)

@@ -114,6 +114,9 @@ class HumanTask(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # 督办 by a higher tier; 转办 keeps the task open and moves division_code (see services/supervision).
+    urge_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_urged_at: Mapped[datetime | None]
 
 
 class InstanceEvent(Base):

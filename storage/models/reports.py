@@ -111,6 +111,8 @@ class Report(Base):
     overdue: Mapped[bool] = mapped_column(Boolean, default=False)
     quality_score: Mapped[int | None] = mapped_column(Integer)
     outcome: Mapped[str | None] = mapped_column(Text)
+    equipment_code: Mapped[str | None] = mapped_column(String(64))  # 设备代码
+    registration_cert_no: Mapped[str | None] = mapped_column(String(64))  # 使用登记证号
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     closed_at: Mapped[datetime | None]
 

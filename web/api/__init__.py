@@ -22,4 +22,5 @@ from . import (  # noqa: E402,F401
     workcalendar,
     cases, similar_reports, attachments,
     sessions,
+    office,
 )

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from storage.models import (
-    DOMAIN_LABELS, KIND_LABELS, RISK_LEVEL_LABELS, STATUS_LABELS, TIER_LABELS, HumanTask, InstanceEvent, Report,
+    DOMAIN_LABELS, HAZARD_GRADE_LABELS, KIND_LABELS, RISK_LEVEL_LABELS, STATUS_LABELS, TIER_LABELS, HumanTask, InstanceEvent, Report,
     User,
 )
 
@@ -33,6 +33,8 @@ def report_json(report: Report, show_reporter: bool = False) -> dict:
         "overdue": report.overdue, "monitoring_point_id": report.monitoring_point_id,
         "division_code": report.division_code, "county_code": report.county_code, "city_code": report.city_code,
         "submitted_at": iso(report.submitted_at), "closed_at": iso(report.closed_at),
+        "equipment_code": report.equipment_code, "registration_cert_no": report.registration_cert_no,
+        "hazard_grade_label": HAZARD_GRADE_LABELS.get(report.hazard_grade),
         "notice": "报送信息仅用于风险防控和技术帮扶，不作为行政处罚依据",
     }
     if show_reporter:
@@ -54,6 +56,7 @@ def task_json(task: HumanTask, report: Report | None = None) -> dict:
         "division_code": task.division_code, "monitoring_point_id": task.monitoring_point_id,
         "state": _val(task.state), "due_at": iso(task.due_at), "priority": task.priority,
         "claimed_by": task.claimed_by_id, "created_at": iso(task.created_at), "form": task.form or {"fields": []},
+        "urge_count": task.urge_count or 0, "last_urged_at": iso(task.last_urged_at),
     }
     if report is not None:
         data["tracking_no"], data["title"] = report.tracking_no, report.title

@@ -5,6 +5,8 @@ from flask import jsonify, request
 
 from services import reports as report_service
 from services.access import sees_reporter_identity
+from services.feedback import feedback_texts
+from services.parties import reporter_identity, reporting_unit
 from services.timeline import report_timeline
 from storage.models import ReportStatus
 from web import env
@@ -34,10 +36,13 @@ def list_reports():
     """Reports the caller may read, newest first."""
     page, per_page = paging()
     user = current_user()
+    q = (request.args.get("q") or "").strip()[:200] or None
     rows, total = report_service.list_reports(env(), user, page, per_page, mine=request.args.get("mine") == "1",
-                                              status=enum_arg("status", ReportStatus))
+                                              status=enum_arg("status", ReportStatus), q=q)
     show = sees_reporter_identity(user)
-    return jsonify(listing([report_json(r, show) for r in rows], total, page, per_page))
+    feedback = feedback_texts(env(), rows)
+    items = [report_json(r, show) | {"feedback": feedback.get(r.id)} for r in rows]
+    return jsonify(listing(items, total, page, per_page))
 
 
 @api.get("/reports/<int:report_id>")
@@ -47,6 +52,9 @@ def get_report(report_id: int):
     user = current_user()
     report = report_service.get_report(env(), user, report_id, channel="api")
     data = report_json(report, sees_reporter_identity(user))
+    data["reporting_unit"] = reporting_unit(env(), report)
+    data["reporter"] = reporter_identity(env(), user, report)
+    data["feedback"] = feedback_texts(env(), [report]).get(report.id)
     data["timeline"] = [event_json(e) for e in report_timeline(env(), user, report)]
     instance = report_service.instance_for_report(env(), report.id)
     data["instance"] = {"id": instance.id, "status": instance.status.value,

@@ -30,6 +30,8 @@ def register_pages(app: Flask) -> None:
     app.register_blueprint(cases_bp)
     from .topics import bp as topics_bp
     app.register_blueprint(topics_bp)
+    from .office_pages import bp as office_bp
+    app.register_blueprint(office_bp)
     from ..health import bp as health_bp
     from .admin import bp as admin_bp
     app.register_blueprint(admin_bp)

@@ -27,6 +27,8 @@ NAV = [
     ("我的报送", "/reports", ("reporter",)),
     ("本单位报送", "/reports", ("safety_director", "point_manager")),
     ("待办", "/tasks", ("safety_director",) + OFFICERS),
+    ("督办", "/tasks/supervised", ("county_officer", "city_officer", "province_officer")),
+    ("延期审批", "/tasks/extensions", ("city_officer", "province_officer")),
     ("报送信息库", "/reports", OFFICERS + ("admin",)),
     ("监测点", "/points", ("point_manager", "county_officer", "city_officer", "province_officer", "admin")),
     ("统计", "/stats", OFFICERS),
@@ -62,6 +64,9 @@ def nav_links() -> list[dict]:
 
 def _is_current(path: str) -> bool:
     here = request.path
+    if path == "/tasks":
+        return here == path or (here.startswith("/tasks/") and not here.startswith(("/tasks/supervised",
+                                                                                  "/tasks/extensions")))
     if path == "/reports":
         return here == "/reports" or (here.startswith("/reports/") and here != "/reports/new")
     return here == path or here.startswith(path + "/")

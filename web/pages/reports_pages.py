@@ -7,7 +7,10 @@ from services import attachments as attachment_service
 from services import comments as comment_service
 from services import reports as report_service
 from services.directory import equipment_path, equipment_tree, user_names
+from services.access import sees_reporter_identity
 from services.errors import ServiceError
+from services.feedback import feedback_texts
+from services.parties import reporter_identity, reporting_unit
 from services.inbox import diagram_for_report, field_labels
 from services.receipts import receipts_for_supervisor
 from services.timeline import report_timeline
@@ -48,7 +51,9 @@ def create_report():
     code = form.get("eq_variety") or form.get("eq_class") or form.get("eq_category") or ""
     data = report_service.ReportInput(kind=form.get("kind", ""), domain=form.get("domain", ""),
                                       equipment_type_code=code, content=form.get("content", ""),
-                                      title=form.get("title") or None)
+                                      title=form.get("title") or None,
+                                      equipment_code=form.get("equipment_code") or None,
+                                      registration_cert_no=form.get("registration_cert_no") or None)
     try:
         report = report_service.submit_with_attachments(env(), current_user(), data, _uploads())
     except ServiceError as exc:
@@ -78,9 +83,12 @@ def list_reports():
     status = request.args.get("status") or None
     status = status if status in {s.value for s in STATUS_LABELS} else None
     page = page_arg()
-    rows, total = report_service.list_reports(env(), user, page, PER_PAGE, mine=mine, status=status)
+    q = (request.args.get("q") or "").strip()[:200] or None
+    rows, total = report_service.list_reports(env(), user, page, PER_PAGE, mine=mine, status=status, q=q)
+    args = {k: v for k, v in (("status", status), ("q", q)) if v}
     return render_template("reports/list.html", rows=rows, total=total, page=page, per_page=PER_PAGE,
-                           pages=max(1, -(-total // PER_PAGE)), status=status, statuses=STATUS_LABELS, mine=mine)
+                           pages=max(1, -(-total // PER_PAGE)), status=status, statuses=STATUS_LABELS, mine=mine,
+                           q=q, args=args, feedback=feedback_texts(env(), rows))
 
 
 @bp.get("/reports/<int:report_id>")
@@ -91,6 +99,9 @@ def show_report(report_id: int):
     report = report_service.get_report(env(), user, report_id)
     return render_template("reports/detail.html", report=report, **report_extras(report),
                            receipts=receipts_for_supervisor(env(), user, report),
+                           feedback=feedback_texts(env(), [report]).get(report.id),
+                           unit=reporting_unit(env(), report) if sees_reporter_identity(user) else None,
+                           reporter=reporter_identity(env(), user, report),
                            submitted=request.args.get("submitted") == "1")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from services import reports as report_service
+from services import saved_filters
 from services import tasks as task_service
 from services.directory import divisions_in_jurisdiction, equipment_categories, user_names
 from services.errors import Invalid, ServiceError
@@ -14,6 +15,7 @@ from storage.models import KIND_LABELS, TaskState, utcnow
 from web import env
 
 from .assessment import assessment_extras
+from .office_pages import office_extras
 from .common import date_arg, page_arg, safe_next
 from .reports_pages import report_extras
 from .session_auth import current_user, login_required
@@ -42,7 +44,8 @@ def inbox():
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("tasks/inbox.html", result=result, f=filters, args=args, statuses=STATUSES,
                            sorts=SORT_LABELS, kinds=KIND_LABELS, categories=equipment_categories(env()),
-                           divisions=divisions_in_jurisdiction(env(), user))
+                           divisions=divisions_in_jurisdiction(env(), user),
+                           saved=saved_filters.list_filters(env(), user))
 
 
 def _render_task(task_id: str, values: dict | None = None, errors: dict | None = None, error: str | None = None,
@@ -57,7 +60,7 @@ def _render_task(task_id: str, values: dict | None = None, errors: dict | None =
     page = render_template("tasks/task.html", task=task, report=report, values=values or {}, errors=errors or {},
                            error=error, names=names, urgency=due, is_open=is_open,
                            suspended=suspended, **report_extras(report),
-                           **assessment_extras(task, report))
+                           **assessment_extras(task, report), **office_extras(task, report))
     return page, status
 
 
