@@ -23,3 +23,4 @@ from .outbox import (  # noqa: F401
     CHANNEL_LABELS, OUTBOX_STATUS_LABELS, NotificationPreference, OutboxChannel, OutboxMessage, OutboxStatus,
     SchedulerHeartbeat,
 )
+from .wechat import WechatBinding  # noqa: F401,E402

@@ -21,3 +21,4 @@ from . import (  # noqa: E402,F401
     workcalendar,
     cases, similar_reports, attachments,
 )
+from . import equipment, wechat  # noqa: E402,F401

@@ -11,7 +11,7 @@ from storage.models import User
 
 from ..extensions import db
 
-PUBLIC_ENDPOINTS = {"api.issue_token", "api.openapi_document"}
+PUBLIC_ENDPOINTS = {"api.issue_token", "api.openapi_document", "api.issue_wechat_token"}
 
 
 def _serializer() -> URLSafeTimedSerializer:

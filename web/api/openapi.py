@@ -70,7 +70,14 @@ SUMMARIES = {
     ("GET", "/stats/quality/reporters"): "信息报送员信息质量排名",
     ("GET", "/stats/trend"): "月度趋势",
     ("GET", "/tasks/{task_id}"): "任务详情",
+    ("POST", "/auth/wechat"): "小程序登录（wx.login 凭证换取访问令牌）",
+    ("GET", "/me/wechat-binding"): "微信绑定状态",
+    ("POST", "/me/wechat-binding"): "绑定微信（wx.login 凭证）",
+    ("DELETE", "/me/wechat-binding"): "解除微信绑定",
+    ("GET", "/wechat/config"): "小程序配置（微信登录、订阅消息模板）",
+    ("GET", "/equipment-types"): "特种设备目录（种类、类别、品种）",
 }
+PUBLIC_PATHS = ("/auth/token", "/auth/wechat", "/openapi.json")
 ERROR_SCHEMA = {"type": "object", "properties": {"error": {"type": "object", "properties": {
     "code": {"type": "string"}, "message": {"type": "string"}, "details": {}}}}}
 
@@ -89,7 +96,7 @@ def _paths() -> dict:
                 "summary": SUMMARIES.get((method, path), rule.endpoint),
                 "operationId": rule.endpoint.replace(".", "_") + "_" + method.lower(),
                 "parameters": params,
-                "security": [] if path in ("/auth/token", "/openapi.json") else [{"bearer": []}],
+                "security": [] if path in PUBLIC_PATHS else [{"bearer": []}],
                 "responses": {"200": {"description": "成功"}, "default": {
                     "description": "错误", "content": {"application/json": {"schema": ERROR_SCHEMA}}}},
             }

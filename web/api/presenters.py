@@ -33,6 +33,8 @@ def report_json(report: Report, show_reporter: bool = False) -> dict:
         "overdue": report.overdue, "monitoring_point_id": report.monitoring_point_id,
         "division_code": report.division_code, "county_code": report.county_code, "city_code": report.city_code,
         "submitted_at": iso(report.submitted_at), "closed_at": iso(report.closed_at),
+        "outcome": report.outcome, "resolved_tier": _val(report.resolved_tier),
+        "resolved_tier_label": TIER_LABELS.get(report.resolved_tier),
         "notice": "报送信息仅用于风险防控和技术帮扶，不作为行政处罚依据",
     }
     if show_reporter:
