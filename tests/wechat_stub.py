@@ -8,7 +8,8 @@ from urllib.parse import parse_qs, urlparse
 
 
 class WechatStub:
-    """Answers /sns/jscode2session from `codes` ({code: openid}); other codes get errcode 40029."""
+    """Answers /sns/jscode2session from `codes` ({code: openid}) or, for codes `stub:<openid>`, with that
+    openid (the mini-program's end-to-end tests make their own); other codes get errcode 40029."""
 
     def __init__(self, appid: str = "wx-test-appid", secret: str = "wx-test-secret"):
         self.appid, self.secret = appid, secret
@@ -27,7 +28,8 @@ class WechatStub:
             return {"errcode": 404, "errmsg": "not found"}
         if query.get("appid") != self.appid or query.get("secret") != self.secret:
             return {"errcode": 40013, "errmsg": "invalid appid"}
-        openid = self.codes.get(query.get("js_code", ""))
+        code = query.get("js_code", "")
+        openid = self.codes.get(code) or (code[5:] if code.startswith("stub:") and len(code) > 5 else None)
         if openid is None:
             return {"errcode": 40029, "errmsg": "invalid code"}
         return {"openid": openid, "session_key": "stub-session-key"}

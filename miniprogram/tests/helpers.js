@@ -42,7 +42,7 @@ function installWx(options = {}) {
   };
 }
 
-// 内存中的假服务器：routes 为 {"GET /reports/{id}": (req) => [status, body]}；离线时请求失败（request:fail）。
+// 内存中的假服务器：routes 为 {"GET /reports/{report_id}": (req) => [status, body]}；离线时请求失败（request:fail）。
 function fakeServer(env, routes) {
   const seen = [];
   function match(method, url) {
