@@ -1,6 +1,7 @@
 """WeChat mini-program sign-in: exchange a `wx.login` code for an openid, bind it, sign in with it."""
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import urllib.error
@@ -88,13 +89,20 @@ def _usable(user: User) -> User:
     return user
 
 
+def _fingerprint(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()
+
+
 def sign_in_with_code(env: Env, code: str) -> User:
-    """The active account bound to the WeChat user behind this code."""
+    """The active account bound to the WeChat user behind this code, bound under its current password."""
     openid = exchange_code(env.settings, code)
     binding = env.session.scalar(select(WechatBinding).where(WechatBinding.openid == openid))
     if binding is None:
         raise NotBound("该微信尚未绑定平台账号：请先用用户名和密码登录，再在“我的”页面绑定微信")
-    return _usable(env.session.get(User, binding.user_id))
+    user = _usable(env.session.get(User, binding.user_id))
+    if binding.password_fingerprint != _fingerprint(user):
+        raise NotBound("账号密码已修改，微信绑定已失效：请用新密码登录后重新绑定微信")
+    return user
 
 
 def bind_wechat(env: Env, user: User, code: str) -> WechatBinding:
@@ -105,10 +113,9 @@ def bind_wechat(env: Env, user: User, code: str) -> WechatBinding:
         raise Conflict("该微信已绑定其他平台账号，请先在那个账号中解除绑定")
     binding = taken or env.session.scalar(select(WechatBinding).where(WechatBinding.user_id == user.id))
     if binding is None:
-        binding = WechatBinding(user_id=user.id, openid=openid, created_at=utcnow())
+        binding = WechatBinding(user_id=user.id, openid=openid)
         env.session.add(binding)
-    else:
-        binding.openid, binding.created_at = openid, utcnow()
+    binding.openid, binding.created_at, binding.password_fingerprint = openid, utcnow(), _fingerprint(user)
     try:
         env.session.commit()
     except IntegrityError:  # a concurrent binding of the same openid or account won the race

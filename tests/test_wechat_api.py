@@ -109,6 +109,23 @@ def test_deactivated_account_gets_no_token_by_password_or_by_wechat(wx_app, wx, 
     assert res.status_code == 401 and "token" not in res.get_json()
 
 
+def test_a_password_change_voids_the_wechat_binding(wx_app, wx, stub):
+    """Someone who bound their WeChat with a stolen password loses it when the owner changes the password."""
+    from services.auth import hash_password
+
+    stub.codes.update({"b": "openid-thief", "l1": "openid-thief", "l2": "openid-thief", "b2": "openid-thief"})
+    assert wx.post("/me/wechat-binding", "reporter.unit", json={"code": "b"}).status_code == 200
+    assert wx.client.post("/api/v1/auth/wechat", json={"code": "l1"}).status_code == 200
+
+    def change(env):
+        user = env.session.scalar(select(User).where(User.username == "reporter.unit"))
+        user.password_hash = hash_password("Neu#Passwort2026")
+        env.session.commit()
+    run(wx_app, change)
+    res = wx.client.post("/api/v1/auth/wechat", json={"code": "l2"})
+    assert res.status_code == 401 and "重新绑定" in res.get_json()["error"]["message"]
+
+
 def test_a_token_issued_before_deactivation_stops_working(wx_app, wx):
     assert wx.get("/me", "reporter.unit").status_code == 200
     _deactivate(wx_app, "reporter.unit")
