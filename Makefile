@@ -8,8 +8,9 @@ PYTHON ?= python3
 INSTALL_STAMP := $(VENV)/.stamp-install
 ASSETS_STAMP := web/static/vendor/.stamp-assets
 VENDOR := web/static/vendor
+MINIPROGRAM_STAMP := miniprogram/node_modules/.stamp-npm
 
-.PHONY: run test install assets serve scheduler lint bench clean
+.PHONY: run test install assets miniprogram-deps serve scheduler lint bench clean
 
 install: $(INSTALL_STAMP)
 
@@ -31,6 +32,13 @@ $(ASSETS_STAMP): package.json package-lock.json
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
 	touch $@
 
+# The WeChat mini-program's test tools (jest, miniprogram-simulate); tests/test_miniprogram.py runs `npm test`.
+miniprogram-deps: $(MINIPROGRAM_STAMP)
+
+$(MINIPROGRAM_STAMP): miniprogram/package.json miniprogram/package-lock.json
+	cd miniprogram && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 run: install assets
 	$(BIN)/riskmon seed-demo
 	RUN_SCHEDULER=1 $(BIN)/gunicorn --workers 1 --threads 8 --bind 127.0.0.1:$(PORT) 'web:create_app()'
@@ -42,7 +50,7 @@ serve: install assets
 scheduler: install
 	$(BIN)/riskmon scheduler
 
-test: install assets
+test: install assets miniprogram-deps
 	$(BIN)/ruff check engine handlers services storage web tests bench
 	$(BIN)/pytest -q
 
@@ -50,4 +58,4 @@ bench: install
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache
+	rm -rf $(VENV) node_modules miniprogram/node_modules $(VENDOR) .pytest_cache

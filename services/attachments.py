@@ -17,12 +17,13 @@ from storage.repositories import add_event
 from .access import OFFICER_ROLES, can_view_report
 from .context import Env
 from .errors import Forbidden, Invalid, NotFound, ServiceError
+from .image_conversion import heif_to_jpeg, is_heif
 
 # Content types we accept, by what the file's first bytes say (never by its name or the browser's claim).
 ALLOWED_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "application/pdf": ".pdf"}
 EXTENSIONS = {"image/jpeg": (".jpg", ".jpeg"), "image/png": (".png",), "image/webp": (".webp",),
               "application/pdf": (".pdf",)}
-ALLOWED_LABEL = "照片（JPG、PNG、WEBP）或 PDF"
+ALLOWED_LABEL = "照片（JPG、PNG、WEBP、HEIC）或 PDF"
 MAX_FILES_PER_REPORT = 10
 
 
@@ -71,10 +72,15 @@ def limit_text(max_bytes: int) -> str:
 
 
 def read_upload(stream, filename: str, max_bytes: int) -> Upload:
-    """Read at most max_bytes (+1 to notice more) from a file stream; 413 when it is bigger."""
+    """Read at most max_bytes (+1 to notice more) from a file stream; 413 when it is bigger.
+
+    A HEIC/HEIF photo (what an iPhone takes) is converted to JPEG here, so it is stored and shown as JPEG.
+    """
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise TooLarge(f"文件“{filename}”过大，单个文件不能超过 {size_text(max_bytes)}")
+    if is_heif(data):
+        data, filename = heif_to_jpeg(data, filename)
     return Upload(filename=filename, data=data)
 
 

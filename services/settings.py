@@ -58,6 +58,12 @@ class Settings:
     webhook_url: str = ""
     webhook_secret: str = ""
     testing: bool = False
+    # WeChat mini-program sign-in (code2session) and subscribe-message template ids.
+    wechat_appid: str = ""
+    wechat_secret: str = ""
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    wechat_template_task: str = ""
+    wechat_template_outcome: str = ""
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> "Settings":
@@ -84,6 +90,11 @@ class Settings:
             smtp_sender=env.get("SMTP_SENDER") or base.smtp_sender,
             webhook_url=env.get("WEBHOOK_URL", ""),
             webhook_secret=env.get("WEBHOOK_SECRET", ""),
+            wechat_appid=env.get("WECHAT_APPID", ""),
+            wechat_secret=env.get("WECHAT_SECRET", ""),
+            wechat_api_base=env.get("WECHAT_API_BASE") or base.wechat_api_base,
+            wechat_template_task=env.get("WECHAT_TEMPLATE_TASK", ""),
+            wechat_template_outcome=env.get("WECHAT_TEMPLATE_OUTCOME", ""),
         )
         settings.validate()
         return settings
@@ -98,6 +109,10 @@ class Settings:
             raise SettingsError("PASSWORD_MAX_AGE_DAYS 必须大于等于 0（0 表示不过期）")
         if self.webhook_url and not self.webhook_secret:
             raise SettingsError("设置了 WEBHOOK_URL 时必须同时设置 WEBHOOK_SECRET")
+        if bool(self.wechat_appid) != bool(self.wechat_secret):
+            raise SettingsError("WECHAT_APPID 与 WECHAT_SECRET 必须同时设置")
+        if not self.wechat_api_base.startswith(("https://", "http://")):
+            raise SettingsError(f"WECHAT_API_BASE 必须是 http(s) 地址，当前为 {self.wechat_api_base!r}")
 
     @property
     def database_url_sqlalchemy(self) -> str:

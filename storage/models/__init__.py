@@ -26,3 +26,4 @@ from .outbox import (  # noqa: F401
 from .office import (  # noqa: F401,E402
     EXTENSION_STATE_LABELS, ExtensionState, ReportSearch, SavedFilter, TaskExtension,
 )
+from .wechat import WechatBinding  # noqa: F401,E402

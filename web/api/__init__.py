@@ -24,3 +24,4 @@ from . import (  # noqa: E402,F401
     sessions,
     office,
 )
+from . import equipment, wechat  # noqa: E402,F401

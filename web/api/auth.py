@@ -12,7 +12,7 @@ from storage.models import User
 
 from ..extensions import db
 
-PUBLIC_ENDPOINTS = {"api.issue_token", "api.openapi_document"}
+PUBLIC_ENDPOINTS = {"api.issue_token", "api.openapi_document", "api.issue_wechat_token"}
 # What a caller whose password has expired may still do: see who they are, change it, sign out everywhere.
 PASSWORD_CHANGE_ENDPOINTS = {"api.me", "api.change_my_password", "api.revoke_my_sessions"}
 

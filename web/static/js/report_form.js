@@ -44,13 +44,14 @@
   var fileError = document.getElementById("attachments-error");
   var maxBytes = parseInt(files.getAttribute("data-max-bytes"), 10);
   var maxFiles = parseInt(files.getAttribute("data-max-files"), 10);
-  var okTypes = ["image/jpeg", "image/png", "image/webp", "application/pdf"];
+  var okTypes = ["image/jpeg", "image/png", "image/webp", "image/heic", "image/heif", "application/pdf"];
+  var heicName = /\.hei[cf]$/i;  // many browsers give HEIC photos an empty type; the server converts them to JPEG
   function checkFiles() {
     var list = Array.prototype.slice.call(files.files || []);
     var total = 0, problem = "";
     list.forEach(function (f) {
       total += f.size;
-      if (okTypes.indexOf(f.type) < 0) problem = "文件“" + f.name + "”类型不支持，只能上传照片（JPG、PNG、WEBP）或 PDF";
+      if (okTypes.indexOf(f.type) < 0 && !heicName.test(f.name)) problem = "文件“" + f.name + "”类型不支持，只能上传照片（JPG、PNG、WEBP、HEIC）或 PDF";
       else if (f.size > maxBytes) problem = "文件“" + f.name + "”超过 " + files.getAttribute("data-max-text");
     });
     if (!problem && list.length > maxFiles) problem = "最多 " + maxFiles + " 个附件";

@@ -1,0 +1,6 @@
+module.exports = {
+  testEnvironment: 'jsdom',
+  testMatch: ['<rootDir>/tests/**/*.test.js'],
+  testTimeout: 60000,
+  verbose: true,
+};
