@@ -10,6 +10,7 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from .decisions import add_to_parser, check_decisions
 from .dialect import KNOWN_FIELD_TYPES, DialectParser
 from .expressions import ExpressionEnvironment, UnsafeExpression
+from .people_checks import people_and_loop_problems
 from .specs import BPMN_NS
 from .xml_safety import UnsafeXml, parse_untrusted_xml
 
@@ -65,6 +66,7 @@ class DiagramValidator:
                       self._gateways, self._reachability, self._diagram_interchange):
             problems.extend(check(root, processes))
         problems.extend(Problem(p.element_id, p.message) for p in check_decisions(root, decisions, self.expressions))
+        problems.extend(Problem(e, m) for e, m in people_and_loop_problems(root, self.expressions))
         if not problems:
             problems.extend(self._parse(root, decisions))
         return problems

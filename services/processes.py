@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlalchemy import case, func, select
 
@@ -109,17 +110,47 @@ def approve(env: Env, version_id: int, actor_id: int) -> ProcessVersion:
     return version
 
 
-def deploy(env: Env, xml: bytes | str, actor_id: int | None = None, note: str | None = None) -> ProcessVersion:
-    """Validate and publish in one go (operators' CLI `deploy`); an identical published diagram is kept."""
+def deploy(env: Env, xml: bytes | str, actor_id: int | None = None, note: str | None = None,
+           decisions: Sequence[str | bytes] = ()) -> ProcessVersion:
+    """Validate and publish in one go (operators' CLI `deploy`, with the .dmn tables the diagram calls);
+    an identical published diagram with the same tables is kept."""
     text = xml.decode("utf-8") if isinstance(xml, bytes) else xml
+    tables = [d.decode("utf-8") if isinstance(d, bytes) else d for d in decisions]
     same = env.session.scalar(select(ProcessVersion).where(
         ProcessVersion.content_hash == content_hash(text), ProcessVersion.state == VersionState.PUBLISHED))
-    if same is not None:
+    if same is not None and _same_tables(env, same.id, tables):
         return same
-    draft = create_draft(env, text, actor_id, note)
+    draft = create_draft(env, text, actor_id, note, decisions=tables)
     _activate(env, draft, actor_id)
     env.session.commit()
     return draft
+
+
+def _same_tables(env: Env, version_id: int, tables: Sequence[str]) -> bool:
+    stored = set(env.session.scalars(select(DecisionTable.content_hash).where(
+        DecisionTable.process_version_id == version_id)))
+    return not tables or {content_hash(t) for t in tables} <= stored
+
+
+def referenced_decisions(xml: str | bytes) -> set[str]:
+    """The decision ids the diagram's business rule tasks call (camunda:decisionRef)."""
+    root = parse_untrusted_xml(xml, 2 * 1024 * 1024)
+    bpmn, camunda = "http://www.omg.org/spec/BPMN/20100524/MODEL", "http://camunda.org/schema/1.0/bpmn"
+    return {el.get(f"{{{camunda}}}decisionRef") for el in root.iter(f"{{{bpmn}}}businessRuleTask")} - {None}
+
+
+def tables_beside(xml: str | bytes, directory) -> list[str]:
+    """The .dmn files in `directory` whose decision the diagram calls (how `deploy` finds them)."""
+    wanted = referenced_decisions(xml)
+    found = []
+    for path in sorted(Path(directory).glob("*.dmn")):
+        dmn = path.read_text(encoding="utf-8")
+        try:
+            if describe_decision(dmn).decision_id in wanted:
+                found.append(dmn)
+        except UnsafeXml:
+            continue
+    return found
 
 
 def _activate(env: Env, version: ProcessVersion, actor_id: int | None) -> None:

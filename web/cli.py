@@ -28,7 +28,8 @@ def init_database() -> None:
     load_reference_data(e.session)
     e.session.commit()
     default = Path(e.settings.process_dir) / "risk_disposal.bpmn"
-    processes.deploy(e, default.read_text(encoding="utf-8"), note="随系统部署的初始流程")
+    xml = default.read_text(encoding="utf-8")
+    processes.deploy(e, xml, note="随系统部署的初始流程", decisions=processes.tables_beside(xml, default.parent))
 
 
 @click.command("init-db")
@@ -52,19 +53,27 @@ def seed_demo_command(no_reports):
 
 
 @click.command("deploy")
-@click.argument("bpmn_file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @with_appcontext
-def deploy_command(bpmn_file):
-    """校验并发布一个流程图文件，新报送将使用该版本。"""
+def deploy_command(files):
+    """校验并发布一个流程图文件（可附 .dmn 决策表；未给出时自动使用同目录下被引用的 .dmn），新报送将使用该版本。"""
     from services.errors import ServiceError
 
+    diagrams = [f for f in files if f.lower().endswith(".bpmn")]
+    tables = [Path(f).read_text(encoding="utf-8") for f in files if f.lower().endswith(".dmn")]
+    others = [f for f in files if not f.lower().endswith((".bpmn", ".dmn"))]
+    if len(diagrams) != 1 or others:
+        raise click.ClickException("请给出一个 .bpmn 流程图文件，以及零个或多个 .dmn 决策表文件")
+    xml = Path(diagrams[0]).read_bytes()
+    if not tables:
+        tables = processes.tables_beside(xml, Path(diagrams[0]).parent)
     try:
-        version = processes.deploy(_env(), Path(bpmn_file).read_bytes(), note=f"命令行部署 {bpmn_file}")
+        version = processes.deploy(_env(), xml, note=f"命令行部署 {' '.join(files)}", decisions=tables)
     except ServiceError as exc:
         for d in exc.details or []:
             click.echo(f"  [{d.get('element_id') or '-'}] {d.get('message')}", err=True)
         raise click.ClickException(exc.message) from None
-    click.echo(f"已发布 {version.process_id} 第 {version.version} 版")
+    click.echo(f"已发布 {version.process_id} 第 {version.version} 版（决策表 {len(tables)} 个）")
 
 
 @click.command("instances")

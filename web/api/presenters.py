@@ -54,6 +54,7 @@ def task_json(task: HumanTask, report: Report | None = None) -> dict:
         "division_code": task.division_code, "monitoring_point_id": task.monitoring_point_id,
         "state": _val(task.state), "due_at": iso(task.due_at), "priority": task.priority,
         "claimed_by": task.claimed_by_id, "created_at": iso(task.created_at), "form": task.form or {"fields": []},
+        "assignee": task.assignee, "overdue": task.overdue_at is not None, "overdue_at": iso(task.overdue_at),
     }
     if report is not None:
         data["tracking_no"], data["title"] = report.tracking_no, report.title
