@@ -173,6 +173,14 @@ def test_the_county_returns_a_report_to_its_own_reporter(api, app):
         reporter = db.session.scalar(select(User).where(User.username == "reporter.agency"))
         assert db.session.scalar(select(Notification.id).where(Notification.task_id == task["id"],
                                                                Notification.user_id == reporter.id))
+    with app.app_context():
+        from services.stuck_detection import stuck_reasons, tasks_without_person
+        from web import env as make_env
+
+        instance_id = db.session.scalar(select(ProcessInstance.id).where(ProcessInstance.report_id == rid))
+        reasons = stuck_reasons(make_env(), instance_ids=[instance_id]).get(instance_id, [])
+        assert not any("无人可办" in r for r in reasons), reasons  # the reporter is the person
+        assert tasks_without_person(make_env()) == 0
     api.complete("reporter.agency", rid, "reporter_supplement", {"supplement_text": "注册代码 31106101002019"})
     county = api.task(COUNTY, rid, "county_disposal")
     assert "31106101002019" in county["form"]["notice"]

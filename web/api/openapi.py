@@ -18,6 +18,7 @@ SUMMARIES = {
     ("POST", "/tasks/{task_id}/claim"): "认领任务",
     ("POST", "/tasks/{task_id}/unclaim"): "释放任务",
     ("POST", "/tasks/{task_id}/complete"): "办理任务（提交表单）",
+    ("POST", "/tasks/{task_id}/take-over"): "提级办理（上一级接办下级任务）",
     ("GET", "/monitoring-points"): "监测点列表",
     ("POST", "/monitoring-points"): "登记监测点",
     ("POST", "/monitoring-points/{point_id}/confirm"): "确认监测点",
