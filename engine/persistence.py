@@ -9,9 +9,10 @@ from sqlalchemy.exc import DBAPIError, PendingRollbackError
 from sqlalchemy.orm import Session
 
 from handlers import HandlerContext
-from handlers.routing import GROUP_TIERS, assign
+from handlers.routing import GROUP_TIERS, REPORTER_GROUP, assign
 from storage.models import (
-    DecisionTable, HumanTask, InstanceStatus, ProcessInstance, ProcessVersion, Report, TaskState, Tier, utcnow,
+    TIER_LABELS, DecisionTable, HumanTask, HumanTaskCandidate, InstanceStatus, ProcessInstance, ProcessVersion,
+    Report, TaskState, Tier, User, utcnow,
 )
 from storage.repositories import add_event, add_notification, user_ids_with_role
 
@@ -161,6 +162,7 @@ class ProcessStore:
             add_event(session, "error", error.message, instance_id=instance.id, report_id=report.id,
                       element_id=error.element_id, data={"traceback": error.traceback[-4000:]})
         self._update_status(instance, snap, errors, now)
+        self._record_entry(session, instance, report, snap)
         _sync_current_tier(report, snap)
         return result
 
@@ -175,17 +177,34 @@ class ProcessStore:
 
     def _add_task(self, session, instance, report, view, now) -> HumanTask:
         target = assign(view.candidate_group, report)
+        assignee = view.assignee
+        if target.candidate_group == REPORTER_GROUP:
+            reporter = session.get(User, report.reporter_id)
+            assignee = reporter.username if reporter is not None else None
         row = HumanTask(id=view.id, instance_id=instance.id, report_id=report.id, element_id=view.element_id,
                         name=view.name, candidate_group=target.candidate_group,
                         division_code=target.division_code, monitoring_point_id=target.monitoring_point_id,
                         state=TaskState.OPEN, due_at=due_from(view.due, now), priority=view.priority,
-                        form=view.form, created_at=now)
+                        form=view.form, created_at=now, assignee=assignee)
+        row.candidates = _further_candidates(view, report, target)
         session.add(row)
         add_event(session, "task_created", f"待办：{view.name}", instance_id=instance.id, report_id=report.id,
                   element_id=view.element_id, data={"candidate_group": target.candidate_group,
                                                     "division_code": target.division_code})
         _notify_candidates(session, row, report)
         return row
+
+    @staticmethod
+    def _record_entry(session, instance, report, snap) -> None:
+        """The tier the first tasks went to is the report's entry tier (decided by the diagram's table)."""
+        if report.entry_tier is not None:
+            return
+        tiers = [GROUP_TIERS.get(t.candidate_group) for t in snap.open_tasks]
+        tiers = [tier for tier in tiers if tier is not None and tier != Tier.UNIT]
+        if tiers:
+            report.entry_tier = tiers[0]
+            add_event(session, "entered", f"进入{TIER_LABELS[tiers[0]]}处置", instance_id=instance.id,
+                      report_id=report.id, data={"entry_tier": tiers[0].value})
 
     @staticmethod
     def _update_status(instance: ProcessInstance, snap: Snapshot, errors, now) -> None:
@@ -230,11 +249,32 @@ class InstanceFrozen(RuntimeError):
         self.status = status
 
 
+def _further_candidates(view, report: Report, first) -> list[HumanTaskCandidate]:
+    """Candidate groups after the first (each routed to its own office) and the candidate users."""
+    rows = []
+    for group in view.candidate_groups[1:]:
+        target = assign(group, report)
+        if (target.candidate_group, target.division_code) != (first.candidate_group, first.division_code):
+            rows.append(HumanTaskCandidate(candidate_group=target.candidate_group, division_code=target.division_code,
+                                           monitoring_point_id=target.monitoring_point_id))
+    rows.extend(HumanTaskCandidate(username=name) for name in dict.fromkeys(view.candidate_users))
+    return rows
+
+
 def _notify_candidates(session: Session, task: HumanTask, report: Report) -> None:
     """Tell the people who may work a new task. Safety directors were told by notify_safety_director."""
-    if task.candidate_group == "safety_director" or task.division_code is None:
+    if task.candidate_group == REPORTER_GROUP:
+        ids = [report.reporter_id]
+    elif task.candidate_group == "safety_director" or task.division_code is None:
         return
-    for user_id in user_ids_with_role(session, task.candidate_group, task.division_code):
+    else:
+        ids = user_ids_with_role(session, task.candidate_group, task.division_code)
+    allowed = set(task.candidate_usernames()) | ({task.assignee} if task.assignee else set())
+    if allowed and ids:
+        names = dict(session.execute(select(User.id, User.username).where(User.id.in_(ids))).all())
+        ids = [i for i in ids if names.get(i) in allowed
+               and (not task.assignee or names.get(i) == task.assignee)]
+    for user_id in ids:
         add_notification(session, user_id, "task", f"新的待办：{task.name}（{report.tracking_no}）", report.title,
                          report_id=report.id, task_id=task.id, link=f"/tasks/{task.id}")
 

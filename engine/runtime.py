@@ -5,7 +5,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.task import TaskState
@@ -16,9 +18,11 @@ from .event_subprocess import settle
 from .expressions import ExpressionEnvironment, UnsafeExpression
 from .incidents import RunawayProcess, StepError, culprit, mark_failed, step_error
 from .specs import SpecBundle
+from .task_people import notice_of, people_of
 from .timer_events import pending_due, timer_failures
 
 MAX_RUN_ROUNDS = 200
+TAKE_OVER_SIGNAL = "take_over"
 # Far more engine tasks than one step of any real diagram runs; a loop of gateways and service tasks
 # without a person in it would otherwise run until the task tree stalls (deeper than ~1000).
 MAX_ENGINE_TASKS_PER_RUN = 500
@@ -26,6 +30,10 @@ MAX_ENGINE_TASKS_PER_RUN = 500
 
 class TaskNotOpen(LookupError):
     """The user task is not (or no longer) waiting for a person."""
+
+
+class NoTakeOver(LookupError):
+    """The diagram gives this user task no take-over (提级办理) boundary event."""
 
 
 @dataclass
@@ -39,6 +47,9 @@ class UserTaskView:
     due: str | None
     priority: int
     form: dict
+    candidate_groups: tuple[str, ...] = ()
+    assignee: str | None = None
+    candidate_users: tuple[str, ...] = ()
 
 
 @dataclass
@@ -144,6 +155,29 @@ class Runtime:
         task.run()
         return task.task_spec.bpmn_id
 
+    def take_over(self, workflow: BpmnWorkflow, task_id: str) -> str:
+        """Fire the interrupting `take_over` signal boundary event attached to an open user task."""
+        task = self.open_user_task(workflow, task_id)
+        for waiting in workflow.get_tasks(state=TaskState.WAITING):
+            definition = getattr(waiting.task_spec, "event_definition", None)
+            if (isinstance(definition, SignalEventDefinition) and definition.name == TAKE_OVER_SIGNAL
+                    and waiting.parent is task.parent):
+                self.attach(workflow)
+                waiting.task_spec.catch(waiting, BpmnEvent(definition))
+                waiting.task_spec._update(waiting)
+                return waiting.task_spec.bpmn_id
+        raise NoTakeOver(task.task_spec.bpmn_id)
+
+    def can_take_over(self, workflow: BpmnWorkflow, task_id: str) -> bool:
+        """True when the open user task has a take-over boundary event waiting."""
+        try:
+            task = self.open_user_task(workflow, task_id)
+        except TaskNotOpen:
+            return False
+        return any(isinstance(getattr(w.task_spec, "event_definition", None), SignalEventDefinition)
+                   and w.task_spec.event_definition.name == TAKE_OVER_SIGNAL and w.parent is task.parent
+                   for w in workflow.get_tasks(state=TaskState.WAITING))
+
     def open_user_task(self, workflow: BpmnWorkflow, task_id: str):
         """The READY user task with this id, or TaskNotOpen."""
         try:
@@ -222,12 +256,18 @@ class Runtime:
             priority = int(ext.get("priority") or 50)
         except ValueError:
             priority = 50
+        groups = tuple(g.strip() for g in (ext.get("candidateGroups") or "").split(",") if g.strip())
+        assignee, users = people_of(self.expressions, ext, task.data)
+        form = form_to_dict(getattr(task.task_spec, "form", None))
+        notice = notice_of(task.data)
+        if notice:
+            form["notice"] = notice
         return UserTaskView(
             id=str(task.id), element_id=task.task_spec.bpmn_id,
             name=task.task_spec.bpmn_name or task.task_spec.bpmn_id,
-            candidate_group=(ext.get("candidateGroups") or "").split(",")[0].strip(),
+            candidate_group=groups[0] if groups else "",
             due=self._due_expression(task, ext.get("dueDate")), priority=priority,
-            form=form_to_dict(getattr(task.task_spec, "form", None)))
+            form=form, candidate_groups=groups, assignee=assignee, candidate_users=users)
 
     def _due_expression(self, task, expression: str | None) -> str | None:
         if not expression:

@@ -14,6 +14,7 @@ from .dialect_walk import WalkContext, walk
 from .expressions import ExpressionEnvironment
 from .parse_errors import translate
 from .specs import BPMN_NS, executable_process_id
+from .people_checks import people_and_loop_problems
 from .xml_safety import UnsafeXml, parse_untrusted_xml
 
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -68,6 +69,7 @@ class DiagramValidator:
         for check in (self._gateways, self._reachability, self._diagram_interchange):
             problems.extend(check(root, processes))
         problems.extend(Problem(p.element_id, p.message) for p in check_decisions(root, decisions, self.expressions))
+        problems.extend(Problem(e, m) for e, m in people_and_loop_problems(root, self.expressions))
         if not problems:
             problems.extend(self._parse(root, decisions))
         return problems

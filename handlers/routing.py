@@ -12,6 +12,7 @@ COUNTY_GROUPS = frozenset({"county_officer"})
 CITY_GROUPS = frozenset({"city_officer", "inspection_officer"})
 PROVINCE_GROUPS = frozenset({"province_officer", "center_expert"})
 UNIT_GROUPS = frozenset({"safety_director"})
+REPORTER_GROUP = "reporter"  # a task for the report's own reporter (e.g. 补充材料), never for colleagues
 GROUP_TIERS = {"county_officer": Tier.COUNTY, "city_officer": Tier.CITY, "inspection_officer": Tier.CITY,
                "province_officer": Tier.PROVINCE, "center_expert": Tier.PROVINCE,
                "safety_director": Tier.UNIT}
@@ -46,8 +47,9 @@ class Assignment:
 
 
 def assign(candidate_group: str, report: Report) -> Assignment:
-    """Jurisdiction of a task; a county task of a report with no county goes to the city, then province."""
-    if candidate_group in UNIT_GROUPS:
+    """Jurisdiction of a task; a county task of a report with no county goes to the city, then province.
+    A `reporter` task goes to the report's monitoring point (the engine names the reporter as assignee)."""
+    if candidate_group in UNIT_GROUPS or candidate_group == REPORTER_GROUP:
         return Assignment(candidate_group, None, report.monitoring_point_id)
     if candidate_group in COUNTY_GROUPS:
         if report.county_code:

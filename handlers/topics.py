@@ -1,7 +1,7 @@
 """The service-task handlers, one per camunda:topic in the diagrams."""
 from __future__ import annotations
 
-from storage.models import TIER_LABELS, MonitoringPoint, ReportStatus, Tier, utcnow
+from storage.models import TIER_LABELS, DirectorAck, EquipmentType, MonitoringPoint, ReportStatus, Tier, utcnow
 from storage.repositories import next_tracking_number, safety_directors, users_with_role
 
 from .context import HandlerContext, HandlerError
@@ -9,22 +9,34 @@ from .routing import GROUP_TIERS, office_name, resolve_routing, tier_office_code
 
 
 def register_report(ctx: HandlerContext) -> dict:
-    """Number the report and resolve its routing (entry tier, county, city, enterprise or not)."""
+    """Number the report and set what the diagram may branch on; the entry tier is decided by the diagram's
+    decision table (entry_routing), not here."""
     report = ctx.report
     point = ctx.session.get(MonitoringPoint, report.monitoring_point_id)
     routing = resolve_routing(ctx.session, point.division_code)
     if not report.tracking_no:
         report.tracking_no = next_tracking_number(ctx.session, report.submitted_at.year)
-    report.entry_tier = routing.entry_tier
     report.county_code = routing.county_code
     report.city_code = routing.city_code
     report.is_enterprise = point.is_enterprise
     report.status = ReportStatus.PROCESSING
     report.current_tier = routing.entry_tier
-    ctx.log("registered", f"已登记，编号 {report.tracking_no}，进入{_tier_label(routing.entry_tier)}处置",
-            {"entry_tier": routing.entry_tier.value})
-    return {"entry_tier": routing.entry_tier.value, "is_enterprise": point.is_enterprise,
-            "tracking_no": report.tracking_no}
+    ctx.log("registered", f"已登记，编号 {report.tracking_no}", {"point_tier": routing.entry_tier.value})
+    return {**diagram_variables(ctx, point, routing.entry_tier), "tracking_no": report.tracking_no}
+
+
+def diagram_variables(ctx: HandlerContext, point: MonitoringPoint, point_tier: Tier) -> dict:
+    """Variables a workflow owner can branch on (listed in the modeler's help)."""
+    report = ctx.report
+    equipment = ctx.session.get(EquipmentType, report.equipment_type_code)
+    variety = equipment.code if equipment is not None and equipment.level == "variety" else None
+    return {
+        "report_kind": report.kind.value, "domain": report.domain.value,
+        "equipment_category": report.equipment_category_code, "equipment_class": report.equipment_type_code[:2] + "00",
+        "equipment_variety": variety, "equipment_type_code": report.equipment_type_code,
+        "point_kind": point.kind.value, "control_level": point.control_level,
+        "point_tier": point_tier.value, "is_enterprise": point.is_enterprise,
+    }
 
 
 def notify_safety_director(ctx: HandlerContext) -> dict:
@@ -36,20 +48,26 @@ def notify_safety_director(ctx: HandlerContext) -> dict:
     ctx.notify([d.id for d in directors], "safety_director",
                f"本单位有新的报送信息需安排处置：{ctx.report.tracking_no}", ctx.report.title)
     names = "、".join(d.display_name for d in directors)
-    ctx.log("director_notified", f"已同步通知安全总监：{names}", {"user_ids": [d.id for d in directors]})
+    ctx.report.director_ack = DirectorAck.PENDING
+    ctx.log("director_notified", f"已同步通知安全总监：{names}（待确认）", {"user_ids": [d.id for d in directors]})
     return {"safety_director_ids": [d.id for d in directors]}
 
 
 def dispatch_guidance(ctx: HandlerContext) -> dict:
-    """Send the province's guidance to the locality that must rectify."""
+    """Send the province's measures and guidance to the locality that must rectify, the city informed."""
     report = ctx.report
     code = report.county_code or report.city_code
     role = "county_officer" if report.county_code else "city_officer"
-    recipients = users_with_role(ctx.session, role, division_code=code) if code else []
+    recipients = [u.id for u in users_with_role(ctx.session, role, division_code=code)] if code else []
+    informed = [u.id for u in users_with_role(ctx.session, "city_officer", report.city_code)] \
+        if report.county_code and report.city_code else []
     guidance = str(ctx.data.get("guidance") or "")
-    ctx.notify([u.id for u in recipients], "guidance", f"省局指导意见已下达：{report.tracking_no}", guidance)
+    ctx.notify(recipients, "guidance", f"省局措施意见与指导意见已下达：{report.tracking_no}", guidance)
+    ctx.notify(informed, "guidance_cc", f"（抄送）省局指导意见已下达属地县级：{report.tracking_no}",
+               "请跟进属地整改，整改完成后由市级核查。" + guidance[:500])
     report.status = ReportStatus.RECTIFYING
-    ctx.log("guidance_dispatched", "省局指导意见已下达属地", {"guidance": guidance[:500]})
+    ctx.log("guidance_dispatched", "省局措施意见与指导意见已下达属地" + ("，已抄送市级" if informed else ""),
+            {"guidance": guidance[:500]})
     return {}
 
 
@@ -79,35 +97,6 @@ def _outcome_text(data: dict) -> str | None:
         if isinstance(value, str) and value.strip():
             return value.strip()[:2000]
     return None
-
-
-def send_reminder(ctx: HandlerContext, target: str = "county") -> dict:
-    """Remind whoever holds the open task; an unacknowledged director notice also reaches the point's
-    responsible person and the county officers."""
-    report = ctx.report
-    if target == "director":
-        people = [u.id for u in safety_directors(ctx.session, report.monitoring_point_id)]
-        point = ctx.session.get(MonitoringPoint, report.monitoring_point_id)
-        if point.responsible_user_id:
-            people.append(point.responsible_user_id)
-        if report.county_code:
-            people += [u.id for u in users_with_role(ctx.session, "county_officer", report.county_code)]
-        title = f"安全总监尚未确认处置安排：{report.tracking_no}"
-    else:
-        role = {"county": "county_officer", "city": "city_officer"}.get(target, "province_officer")
-        code = report.county_code if target == "county" else report.city_code if target == "city" else "610000"
-        people = [u.id for u in users_with_role(ctx.session, role, code)] if code else []
-        title = f"办理提醒：{report.tracking_no} 即将到期"
-    sent = ctx.notify(people, "reminder", title, report.title)
-    ctx.log("reminder", f"已发送办理提醒（{sent} 人）", {"target": target})
-    return {}
-
-
-def mark_overdue(ctx: HandlerContext, tier: str = "county") -> dict:
-    """The deadline passed: mark the report overdue; the diagram carries it to the next tier."""
-    ctx.report.overdue = True
-    ctx.log("overdue_escalated", f"{_tier_label(Tier(tier))}办理逾期，自动上报", {"tier": tier})
-    return {"overdue": True, "decision": "escalate"}
 
 
 def _tier_label(tier: Tier) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import HumanTask, TaskState
@@ -25,6 +25,7 @@ def deadline_state(due_at: datetime | None, now: datetime, lead_hours: int) -> s
 def overdue_counts(session: Session, now: datetime) -> dict[tuple[str, str | None], int]:
     """Open tasks past their deadline, per office (candidate group, division code)."""
     stmt = (select(HumanTask.candidate_group, HumanTask.division_code, func.count())
-            .where(HumanTask.state == TaskState.OPEN, HumanTask.due_at < now)
+            .where(HumanTask.state == TaskState.OPEN,
+                   or_(HumanTask.due_at < now, HumanTask.overdue_at <= now))  # overdue_at: the diagram's timer
             .group_by(HumanTask.candidate_group, HumanTask.division_code))
     return {(group, code): n for group, code, n in session.execute(stmt)}

@@ -44,11 +44,14 @@ def _city(env, rid, risk, decision):
 
 
 def _province_round(env, rid, risk):
+    work(env, "center", rid, "center_select_panel", {"panel": ""})
     work(env, "center", rid, "center_assessment", {
         "risk_level": risk, "hazard_grade": "major" if risk == "major" else "general",
         "assessment_summary": "省中心专家分类研判结论。", "mitigation_measures": "开展专项排查，限期整改。",
         "quality_score": 5})
-    work(env, "province", rid, "province_decision", {"measures_approved": True, "guidance": "请属地督促落实。"})
+    work(env, "center", rid, "center_consolidation", {"decision": "to_province", "consolidated_opinion": "同意专家意见。"})
+    work(env, "province", rid, "province_decision", {"decision": "guide", "measures_approved": True,
+                                                     "guidance": "请属地督促落实。"})
 
 
 def _walk(env: Env, stage: int, report: Report, reporter: str, risk: str) -> None:
@@ -71,6 +74,8 @@ def _walk(env: Env, stage: int, report: Report, reporter: str, risk: str) -> Non
     if stage == 3 and county:
         work(env, county, rid, "local_rectification", {"rectification_result": "已按指导意见完成整改。",
                                                        "rectified_on": "2026-11-20"})
+        work(env, "city.610100", rid, "city_rectification_check", {"decision": "confirm",
+                                                                   "check_opinion": "经核查，整改到位。"})
         work(env, "province", rid, "province_verification", {"decision": "close", "verification_opinion": "同意销号。"})
 
 

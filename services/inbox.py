@@ -90,7 +90,7 @@ def _base(user: User, f: InboxFilter):
     elif f.status == "mine":
         stmt = stmt.where(HumanTask.claimed_by_id == user.id)
     elif f.status == "overdue":
-        stmt = stmt.where(HumanTask.due_at < utcnow())
+        stmt = stmt.where(or_(HumanTask.due_at < utcnow(), HumanTask.overdue_at.isnot(None)))
     return stmt
 
 
@@ -148,6 +148,8 @@ def urgency(task: HumanTask, now: datetime, lead_hours: int = 24) -> str:
     """"overdue" past its due time, "soon" within `lead_hours` of it (REMINDER_LEAD_HOURS), else ""."""
     if task.state != TaskState.OPEN:
         return ""
+    if task.overdue_at is not None:  # the diagram's deadline timer marked it (working days, not due_at)
+        return "overdue"
     return URGENCY[deadline_state(task.due_at, now, lead_hours)]
 
 

@@ -32,3 +32,27 @@ def candidate_groups() -> list[tuple[str, str]]:
 def field_types() -> list[tuple[str, str]]:
     """(type id, Chinese label) for camunda:formField type."""
     return list(FIELD_TYPE_LABELS.items())
+
+
+# Set by register_report (and the entry table) for every report; conditions and tables may use them.
+DIAGRAM_VARIABLES = [
+    ("report_kind", "报送类别", "problem（问题）| risk_hazard（风险隐患）| suggestion（意见建议）"),
+    ("domain", "涉及环节", "administrative_supervision（行政监管）| safety_management | production | use | "
+                          "maintenance | inspection_testing"),
+    ("equipment_category", "设备种类代码", "如 3000（电梯）"),
+    ("equipment_class", "设备类别代码", "如 3100（曳引与强制驱动电梯）"),
+    ("equipment_variety", "设备品种代码", "如 3110；所选不是品种时为空"),
+    ("equipment_type_code", "报送所选设备代码", "种类、类别或品种代码"),
+    ("point_kind", "监测点类型", "supervision_agency | inspection_institution | controlled_user_unit | "
+                               "production_filling_unit"),
+    ("control_level", "管控级别", "1（一级）| 2（二级）| 空"),
+    ("point_tier", "监测点所在层级", "county | city | province"),
+    ("entry_tier", "进入层级（决策表 entry_routing 的输出）", "county | city | province | center（省中心汇总）"),
+    ("is_enterprise", "是否企业报送", "True | False"),
+    ("decision", "最近一次办理的结论", "各环节表单的“结论”选项"),
+]
+
+
+def diagram_variables() -> list[tuple[str, str, str]]:
+    """(variable, Chinese meaning, values) an owner can branch on."""
+    return list(DIAGRAM_VARIABLES)

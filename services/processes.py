@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import case, func, select
 
@@ -161,29 +162,60 @@ def approve(env: Env, version_id: int, actor_id: int) -> ProcessVersion:
     return version
 
 
-def deploy(env: Env, xml: bytes | str, actor_id: int | None = None, note: str | None = None) -> ProcessVersion:
-    """Validate, dry-run and publish in one go (operators' CLI `deploy`); an identical published diagram is kept."""
-    return deploy_checked(env, xml, actor_id, note).version
+def deploy(env: Env, xml: bytes | str, actor_id: int | None = None, note: str | None = None,
+           decisions: Sequence[str | bytes] = ()) -> ProcessVersion:
+    """Validate, dry-run and publish in one go (operators' CLI `deploy`, with the .dmn tables the diagram
+    calls); an identical published diagram with the same tables is kept."""
+    return deploy_checked(env, xml, actor_id, note, decisions).version
 
 
-def deploy_checked(env: Env, xml: bytes | str, actor_id: int | None = None, note: str | None = None) -> Published:
+def deploy_checked(env: Env, xml: bytes | str, actor_id: int | None = None, note: str | None = None,
+                   decisions: Sequence[str | bytes] = ()) -> Published:
     """`deploy` with the warnings of the dependency check; nothing is stored when the dry run fails."""
     text = xml.decode("utf-8") if isinstance(xml, bytes) else xml
+    tables = [d.decode("utf-8") if isinstance(d, bytes) else d for d in decisions]
     same = env.session.scalar(select(ProcessVersion).where(
         ProcessVersion.content_hash == content_hash(text), ProcessVersion.state == VersionState.PUBLISHED))
-    if same is not None:
+    if same is not None and _same_tables(env, same.id, tables):
         return Published(same)
-    tables = list(decision_tables_for_draft(env, text, (), None).values())
-    problems = validate_diagram(env, text, tables)
+    all_tables = list(decision_tables_for_draft(env, text, tables, None).values())
+    problems = validate_diagram(env, text, all_tables)
     if problems:
         raise Invalid("流程图校验未通过", details=[p.as_dict() for p in problems])
-    findings = _findings(env, text, tables)
+    findings = _findings(env, text, all_tables)
     if not findings.ok:
         raise Invalid("试运行未通过：此流程图发布后会出错，未发布", details=findings.problems)
-    draft = create_draft(env, text, actor_id, note)
+    draft = create_draft(env, text, actor_id, note, decisions=tables)
     _activate(env, draft, actor_id)
     env.session.commit()
     return Published(draft, findings.warnings, findings.paths)
+
+
+def _same_tables(env: Env, version_id: int, tables: Sequence[str]) -> bool:
+    stored = set(env.session.scalars(select(DecisionTable.content_hash).where(
+        DecisionTable.process_version_id == version_id)))
+    return not tables or {content_hash(t) for t in tables} <= stored
+
+
+def referenced_decisions(xml: str | bytes) -> set[str]:
+    """The decision ids the diagram's business rule tasks call (camunda:decisionRef)."""
+    root = parse_untrusted_xml(xml, 2 * 1024 * 1024)
+    bpmn, camunda = "http://www.omg.org/spec/BPMN/20100524/MODEL", "http://camunda.org/schema/1.0/bpmn"
+    return {el.get(f"{{{camunda}}}decisionRef") for el in root.iter(f"{{{bpmn}}}businessRuleTask")} - {None}
+
+
+def tables_beside(xml: str | bytes, directory) -> list[str]:
+    """The .dmn files in `directory` whose decision the diagram calls (how `deploy` finds them)."""
+    wanted = referenced_decisions(xml)
+    found = []
+    for path in sorted(Path(directory).glob("*.dmn")):
+        dmn = path.read_text(encoding="utf-8")
+        try:
+            if describe_decision(dmn).decision_id in wanted:
+                found.append(dmn)
+        except UnsafeXml:
+            continue
+    return found
 
 
 def _activate(env: Env, version: ProcessVersion, actor_id: int | None) -> None:

@@ -179,7 +179,8 @@ def _points_without_director():
 def _unworkable_tasks(*columns, ids=None):
     """Open tasks nobody may work: tested task by task for a few instances; over everything, once per
     (group, division) pair and per monitoring point, then those tasks are fetched through the indexes."""
-    base = select(*columns).where(HumanTask.state == TaskState.OPEN)
+    # a task returned to the report's own reporter (补充材料) always has its person: never "nobody eligible"
+    base = select(*columns).where(HumanTask.state == TaskState.OPEN, HumanTask.candidate_group != Role.REPORTER.value)
     unit_task = HumanTask.candidate_group == UNIT_GROUP
     if ids is not None:
         return base.where(HumanTask.instance_id.in_(ids)).where(

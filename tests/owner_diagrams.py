@@ -55,29 +55,27 @@ def with_county_deadline(xml: str, duration: str) -> str:
     start = xml.index('<bpmn:boundaryEvent id="county_deadline"')
     end = xml.index("</bpmn:boundaryEvent>", start)
     block = xml[start:end]
-    changed = block.replace(">P7D</bpmn:timeDuration>", f">{duration}</bpmn:timeDuration>")
+    changed = block.replace(">${workdays(5)}</bpmn:timeDuration>", f">{duration}</bpmn:timeDuration>")
     assert changed != block
     return xml[:start] + changed + xml[end:]
 
 
 def with_major_to_center(xml: str) -> str:
-    """The county's gateway sends risk_level == "major" straight to the province's expert assessment."""
+    """The county's gateway sends an escalated risk_level == "major" straight to the province's centre."""
     xml = replace_once(
-        xml, '<bpmn:outgoing>flow_county_resolve</bpmn:outgoing>\n    </bpmn:exclusiveGateway>',
-        '<bpmn:outgoing>flow_county_resolve</bpmn:outgoing>\n'
+        xml, '<bpmn:outgoing>flow_county_return_reporter</bpmn:outgoing>\n    </bpmn:exclusiveGateway>',
+        '<bpmn:outgoing>flow_county_return_reporter</bpmn:outgoing>\n'
         '      <bpmn:outgoing>flow_county_major</bpmn:outgoing>\n    </bpmn:exclusiveGateway>')
     xml = replace_once(
         xml, '<bpmn:incoming>flow_city_escalate</bpmn:incoming>',
         '<bpmn:incoming>flow_city_escalate</bpmn:incoming>\n      <bpmn:incoming>flow_county_major</bpmn:incoming>')
     xml = replace_once(
-        xml, '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">decision == "escalate"</bpmn:conditionExpression>\n'
-             '    </bpmn:sequenceFlow>\n    <bpmn:sequenceFlow id="flow_county_resolve"',
-        '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">decision == "escalate" and risk_level != "major"'
-        '</bpmn:conditionExpression>\n    </bpmn:sequenceFlow>\n'
+        xml, '    <bpmn:sequenceFlow id="flow_county_resolve"',
         '    <bpmn:sequenceFlow id="flow_county_major" name="重大风险直报省级" sourceRef="gw_county_decision" '
-        'targetRef="center_assessment">\n'
-        '      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">risk_level == "major"'
-        '</bpmn:conditionExpression>\n    </bpmn:sequenceFlow>\n    <bpmn:sequenceFlow id="flow_county_resolve"')
+        'targetRef="center_select_panel">\n'
+        '      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">decision == "escalate" and '
+        'risk_level == "major"</bpmn:conditionExpression>\n    </bpmn:sequenceFlow>\n'
+        '    <bpmn:sequenceFlow id="flow_county_resolve"')
     edge = ('<bpmndi:BPMNEdge id="flow_county_major_di" bpmnElement="flow_county_major">\n'
             '        <di:waypoint x="1880" y="765" />\n'
             '        <di:waypoint x="1880" y="1280" />\n'
@@ -129,11 +127,12 @@ def with_deadline_table(xml: str) -> str:
     xml = replace_once(xml, '<bpmn:exclusiveGateway id="gw_enterprise"',
                        '<bpmn:businessRuleTask id="decide_county_deadline" name="查县级处置期限" '
                        'camunda:decisionRef="county_deadline" />\n    <bpmn:exclusiveGateway id="gw_enterprise"')
-    xml = replace_once(xml, 'camunda:candidateGroups="county_officer" camunda:dueDate="P7D"',
+    xml = replace_once(xml, 'camunda:candidateGroups="county_officer" camunda:dueDate="${workdays(5)}"',
                        'camunda:candidateGroups="county_officer" camunda:dueDate="${county_due}"')
     start = xml.index('<bpmn:boundaryEvent id="county_deadline"')
     end = xml.index("</bpmn:boundaryEvent>", start)
-    xml = xml[:start] + xml[start:end].replace(">P7D</bpmn:timeDuration>", ">county_due</bpmn:timeDuration>") + xml[end:]
+    xml = xml[:start] + xml[start:end].replace(">${workdays(5)}</bpmn:timeDuration>",
+                                               ">county_due</bpmn:timeDuration>") + xml[end:]
     shapes = ('<bpmndi:BPMNShape id="decide_county_deadline_di" bpmnElement="decide_county_deadline">\n'
               '        <dc:Bounds x="600" y="250" width="100" height="80" />\n'
               '      </bpmndi:BPMNShape>\n'

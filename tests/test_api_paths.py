@@ -17,6 +17,7 @@ CITY = {"assessment_opinion": "研判意见", "risk_level": "significant", "qual
 CENTER = {"risk_level": "major", "hazard_grade": "major", "assessment_summary": "重大隐患",
           "mitigation_measures": "专项排查", "quality_score": 5}
 RECTIFY = {"rectification_result": "已整改", "rectified_on": "2026-11-28"}
+CHECK_OK = {"decision": "confirm", "check_opinion": "整改到位"}
 DIRECTOR = {"handling_arrangement": "停梯检修", "responsible_person": "张三", "handling_deadline": "2026-12-01"}
 
 
@@ -63,6 +64,13 @@ class Checked:
 @pytest.fixture
 def flow(api, app):
     return Checked(api, app)
+
+
+def center_round(flow, rid):
+    """The centre's joint assessment with a panel of one (the organising expert)."""
+    flow.complete("center", rid, "center_select_panel", {"panel": ""})
+    flow.complete("center", rid, "center_assessment", CENTER)
+    flow.complete("center", rid, "center_consolidation", {"decision": "to_province", "consolidated_opinion": "同意"})
 
 
 def test_agency_report_goes_to_its_county_and_is_resolved(flow):
@@ -112,8 +120,9 @@ def test_province_path_with_rework_then_close(flow):
     rid = flow.submit("reporter.agency")["id"]
     flow.complete("county.610113", rid, "county_disposal", COUNTY_ESCALATE)
     flow.complete("city.610100", rid, "city_assessment", {**CITY, "decision": "escalate"})
-    flow.complete("center", rid, "center_assessment", CENTER)
-    flow.complete("province", rid, "province_decision", {"guidance": "督促整改", "measures_approved": True})
+    center_round(flow, rid)
+    flow.complete("province", rid, "province_decision", {"decision": "guide", "guidance": "督促整改",
+                                                          "measures_approved": True})
     detail = flow.detail("reporter.agency", rid)
     assert detail["status"] == "rectifying"
     assert "guidance_dispatched" in [e["kind"] for e in detail["timeline"]]
@@ -121,9 +130,11 @@ def test_province_path_with_rework_then_close(flow):
     task = flow.api.task("county.610113", rid, "local_rectification")
     assert task["division_code"] == "610113"
     flow.complete("county.610113", rid, "local_rectification", RECTIFY)
+    flow.complete("city.610100", rid, "city_rectification_check", CHECK_OK)
     flow.complete("province", rid, "province_verification", {"decision": "rework", "verification_opinion": "不到位"})
     assert flow.open_elements(rid) == ["local_rectification"]
     flow.complete("county.610113", rid, "local_rectification", RECTIFY)
+    flow.complete("city.610100", rid, "city_rectification_check", CHECK_OK)
     flow.complete("province", rid, "province_verification", {"decision": "close", "verification_opinion": "同意"})
     detail = flow.detail("reporter.agency", rid)
     assert detail["status"] == "closed" and detail["hazard_grade"] == "major"
@@ -131,20 +142,23 @@ def test_province_path_with_rework_then_close(flow):
     assert kinds.count("guidance_dispatched") == 1 and kinds[-1] == "closed"
 
 
-def test_enterprise_report_needs_director_acknowledgement_before_close(flow):
+def test_enterprise_report_closes_before_the_director_acknowledges(flow):
+    """Issue 13.3 changed this: the director's acknowledgement is its own state and never holds the chain."""
     rid = flow.submit("reporter.unit")["id"]
     assert flow.open_elements(rid) == ["county_disposal", "director_acknowledge"]
     task = flow.api.task("director.unit", rid, "director_acknowledge")
     assert task["candidate_group"] == "safety_director" and task["division_code"] is None
+    assert flow.detail("reporter.unit", rid)["director_ack"] == "pending"
     flow.complete("county.610113", rid, "county_disposal", COUNTY_RESOLVE)
     detail = flow.detail("reporter.unit", rid)
-    assert detail["status"] != "closed"
-    assert detail["instance"]["status"] == "user_input_required"
+    assert detail["status"] == "closed" and detail["director_ack_label"] == "待确认"
+    assert detail["instance"]["status"] == "user_input_required"  # the director task stays open
     flow.complete("director.unit", rid, "director_acknowledge", DIRECTOR)
     detail = flow.detail("reporter.unit", rid)
-    assert detail["status"] == "closed"
+    assert detail["status"] == "closed" and detail["director_ack"] == "acknowledged"
+    assert detail["instance"]["status"] == "completed"
     kinds = [e["kind"] for e in detail["timeline"]]
-    assert "director_notified" in kinds and kinds.count("closed") == 1
+    assert "director_notified" in kinds and kinds.count("closed") == 1 and kinds[-1] == "director_acknowledged"
 
 
 def test_enterprise_director_notified_in_app(flow, app):
@@ -176,13 +190,15 @@ def test_province_level_point_enters_at_center(flow, app):
         create_user(db.session, "reporter.province", "省局信息报送员", ["reporter"], "610000", point.id)
         db.session.commit()
     rid = flow.submit("reporter.province")["id"]
-    assert flow.open_elements(rid) == ["center_assessment"]
+    assert flow.open_elements(rid) == ["center_select_panel"]
     assert flow.detail("reporter.province", rid)["entry_tier"] == "province"
-    flow.complete("center", rid, "center_assessment", CENTER)
-    flow.complete("province", rid, "province_decision", {"guidance": "督促整改"})
+    center_round(flow, rid)
+    flow.complete("province", rid, "province_decision", {"decision": "guide", "guidance": "督促整改"})
     # no county or city: rectification falls to the province itself
     task = flow.api.task("province", rid, "local_rectification")
     assert task["candidate_group"] == "province_officer"
     flow.complete("province", rid, "local_rectification", RECTIFY)
+    # no city either: the city check falls to the province as well
+    flow.complete("province", rid, "city_rectification_check", CHECK_OK)
     flow.complete("province", rid, "province_verification", {"decision": "close", "verification_opinion": "同意"})
     assert flow.detail("reporter.province", rid)["status"] == "closed"

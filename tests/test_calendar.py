@@ -82,18 +82,20 @@ def seed_xml() -> str:
 
 
 def workdays_diagram() -> str:
-    xml = replace_once(seed_xml(), 'camunda:candidateGroups="county_officer" camunda:dueDate="P7D"',
-                       'camunda:candidateGroups="county_officer" camunda:dueDate="${workdays(5)}"')
-    start = xml.index('<bpmn:boundaryEvent id="county_deadline"')
-    end = xml.index("</bpmn:boundaryEvent>", start)
-    block = xml[start:end].replace(">P7D</bpmn:timeDuration>", ">workdays(5)</bpmn:timeDuration>")
-    return xml[:start] + block + xml[end:]
+    """The shipped diagram counts its county deadline in working days."""
+    xml = seed_xml()
+    assert 'camunda:candidateGroups="county_officer" camunda:dueDate="${workdays(5)}"' in xml
+    return xml
+
+
+ENTRY_TABLE = (PROJECT / "processes" / "entry_routing.dmn").read_text(encoding="utf-8")
 
 
 def test_validator_accepts_workdays_and_rejects_unknown_calls(env):
-    assert validate_diagram(env, workdays_diagram()) == []
-    bad = workdays_diagram().replace("${workdays(5)}", "${holidays(5)}")
-    problems = validate_diagram(env, bad)
+    assert validate_diagram(env, workdays_diagram(), [ENTRY_TABLE]) == []
+    bad = replace_once(workdays_diagram(), 'camunda:candidateGroups="county_officer" camunda:dueDate="${workdays(5)}"',
+                       'camunda:candidateGroups="county_officer" camunda:dueDate="${holidays(5)}"')
+    problems = validate_diagram(env, bad, [ENTRY_TABLE])
     assert [p.element_id for p in problems] == ["county_disposal"]
     assert "holidays" in problems[0].message
 
@@ -109,7 +111,7 @@ def test_workday_deadlines_run_through_the_engine(api, env):
     instance = env.session.scalar(select(ProcessInstance).where(ProcessInstance.report_id == report["id"]))
     timers = dict(env.store.runtime.snapshot(env.store.load(env.session, instance)).timers)
     assert abs((timers["county_deadline"] - deadline).total_seconds()) <= 5
-    assert timers["county_reminder"] < deadline  # P3D, calendar days
+    assert timers["county_reminder"] < deadline  # workdays(3)
     assert overdue_counts(env.session, deadline - timedelta(seconds=10)) == {}
     assert overdue_counts(env.session, deadline + timedelta(seconds=10)) == {("county_officer", "610113"): 1}
 

@@ -10,11 +10,14 @@ from sqlalchemy import func, select
 from engine import Runtime, UnsafeExpression, parse_bundle
 from engine.expressions import ExpressionEnvironment, check_expression
 from services import processes
+from services.calendar import CalendarCache, expression_functions
 from services.errors import Invalid
 from storage.models import ProcessVersion
 
 DIAGRAM = (Path(__file__).resolve().parent.parent / "processes" / "risk_disposal.bpmn").read_text(encoding="utf-8")
-ESCALATE = 'decision == "escalate"</bpmn:conditionExpression>'
+TABLE = (Path(__file__).resolve().parent.parent / "processes" / "entry_routing.dmn").read_text(encoding="utf-8")
+# the first conditional flow of the county's gateway (its default, escalate, has no condition)
+RESOLVE = 'decision == "resolve"</bpmn:conditionExpression>'
 
 HOSTILE = [
     "__import__('os')",
@@ -95,8 +98,8 @@ def test_task_data_cannot_smuggle_builtins():
 
 
 def hostile_diagram(condition: str) -> str:
-    assert DIAGRAM.count(ESCALATE) == 2
-    text = DIAGRAM.replace(ESCALATE, f"{condition.replace('<', '&lt;')}</bpmn:conditionExpression>", 1)
+    assert DIAGRAM.count(RESOLVE) == 2
+    text = DIAGRAM.replace(RESOLVE, f"{condition.replace('<', '&lt;')}</bpmn:conditionExpression>", 1)
     assert text != DIAGRAM
     return text
 
@@ -114,7 +117,7 @@ def test_create_draft_refuses_hostile_condition_naming_the_flow(env, condition):
     with pytest.raises(Invalid) as info:
         processes.create_draft(env, hostile_diagram(condition))
     details = info.value.details
-    assert [d["element_id"] for d in details] == ["flow_county_escalate"], details
+    assert [d["element_id"] for d in details] == ["flow_county_resolve"], details
     assert "不安全" in details[0]["message"]
     env.session.rollback()
     assert env.session.scalar(select(func.count()).select_from(ProcessVersion)) == before
@@ -127,7 +130,7 @@ def test_upload_of_hostile_diagram_is_422_over_the_api(api):
     assert res.status_code == 422, res.get_data(as_text=True)
     error = res.get_json()["error"]
     assert error["code"] == "invalid"
-    assert any(d["element_id"] == "flow_county_escalate" for d in error["details"])
+    assert any(d["element_id"] == "flow_county_resolve" for d in error["details"])
     listed = api.get("/process-versions", "owner").get_json()["items"]
     assert all(v["state"] != "draft" for v in listed)
 
@@ -135,12 +138,13 @@ def test_upload_of_hostile_diagram_is_422_over_the_api(api):
 def test_hostile_condition_is_never_evaluated_even_if_validation_is_bypassed(tmp_path):
     """parse_bundle does not validate; the engine's evaluator still refuses to run the code."""
     marker = tmp_path / "pwned"
-    bundle = parse_bundle(hostile_diagram(f"__import__('pathlib').Path('{marker}').touch() or True"))
-    runtime = Runtime()
+    bundle = parse_bundle(hostile_diagram(f"__import__('pathlib').Path('{marker}').touch() or True"),
+                          decisions=(TABLE,))
+    runtime = Runtime(ExpressionEnvironment(expression_functions(CalendarCache())))
 
     def call_topic(task, topic, params):
         if topic == "register_report":
-            task.data.update(entry_tier="county", is_enterprise=False)
+            task.data.update(report_kind="risk_hazard", domain="use", point_tier="county", is_enterprise=False)
 
     workflow = runtime.create(bundle, {"report_id": 1})
     assert runtime.run(workflow, call_topic) == []
@@ -189,7 +193,7 @@ def test_engine_refuses_to_execute_scripts():
 
 
 def test_the_real_diagram_passes_validation(env):
-    assert processes.validate_diagram(env, DIAGRAM) == []
+    assert processes.validate_diagram(env, DIAGRAM, [TABLE]) == []
 
 
 @pytest.mark.parametrize("source", ["'a' * 4000000000", "[0] * 1000000000", "10 ** 100", "99999999999 > x",

@@ -61,6 +61,7 @@ def test_center_assessment_page_has_the_template_select_and_the_similar_panel(ap
     assert f'data-src="/cases/similar/{rid}"' in city  # the city assessor sees duplicates too
     assert 'id="mitigation-template"' not in city     # its form has no 风险减缓措施 field
     api.complete("city.610100", rid, "city_assessment", CITY_ESCALATE)
+    api.complete("center", rid, "center_select_panel", {"panel": ""})  # 会签 organised first (issue 12.5)
     page = _task_page(app, api, "center", rid, "center_assessment")
     assert f'data-src="/cases/similar/{rid}"' in page and "相似报送提示" in page
     assert '<label for="mitigation-template">插入措施模板</label>' in page

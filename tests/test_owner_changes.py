@@ -35,7 +35,8 @@ def test_new_step_applies_to_new_reports_only(api):
     assert "city_assessment" in open_elements(api, "city.610100", after)
 
 
-def test_shorter_deadline_escalates_by_itself(api, app):
+def test_shorter_deadline_marks_overdue_without_moving_the_report(api, app):
+    """Issue 13.1 changed this: an owner's shorter deadline makes the task overdue; it stays at the county."""
     from web import env as make_env
 
     upload_and_publish(api, with_county_deadline(seed_xml(), "PT2S"))
@@ -45,10 +46,10 @@ def test_shorter_deadline_escalates_by_itself(api, app):
     with app.app_context():
         assert fire_due_timers(make_env()) >= 1
         assert make_env().session.get(Report, rid).overdue is True
-    assert "county_disposal" not in open_elements(api, COUNTY, rid)
-    assert "city_assessment" in open_elements(api, "city.610100", rid)
+    assert open_elements(api, COUNTY, rid) == {"county_disposal"}
+    assert "city_assessment" not in open_elements(api, "city.610100", rid)
     timeline = api.get(f"/reports/{rid}", "reporter.agency").get_json()["timeline"]
-    assert "overdue_escalated" in [e["kind"] for e in timeline]
+    assert "overdue" in [e["kind"] for e in timeline]
 
 
 def test_changed_condition_sends_major_risk_to_province(api):
@@ -57,12 +58,12 @@ def test_changed_condition_sends_major_risk_to_province(api):
     general = api.submit()["id"]
 
     api.complete(COUNTY, major, "county_disposal", dict(COUNTY_DATA, risk_level="major"))
-    assert open_elements(api, "center", major) == {"center_assessment"}
+    assert open_elements(api, "center", major) == {"center_select_panel"}
     assert "city_assessment" not in open_elements(api, "city.610100", major)
 
     api.complete(COUNTY, general, "county_disposal", COUNTY_DATA)
     assert "city_assessment" in open_elements(api, "city.610100", general)
-    assert "center_assessment" not in open_elements(api, "center", general)
+    assert "center_select_panel" not in open_elements(api, "center", general)
 
 
 def test_published_versions_are_listed_with_the_previous_one_retired(api):

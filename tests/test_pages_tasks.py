@@ -28,8 +28,13 @@ def test_inbox_lists_the_county_task_with_its_columns(app, api):
     assert report["tracking_no"] not in signed_in(app, "county.610112").get("/tasks").get_data(as_text=True)
 
 
-def test_reporters_have_no_inbox(app):
-    assert signed_in(app, "reporter.unit").get("/tasks").status_code == 403
+def test_reporters_see_only_tasks_the_diagram_gives_them(app, api):
+    """Reporters now have an inbox (补充材料 tasks returned to them, issue 12.2); officers' tasks stay hidden."""
+    report = api.submit("reporter.unit")
+    page = signed_in(app, "reporter.unit").get("/tasks")
+    assert page.status_code == 200
+    assert report["tracking_no"] not in page.get_data(as_text=True)
+    assert signed_in(app, "manager.unit").get("/tasks").status_code == 403
 
 
 def test_other_county_gets_403_on_the_task_page(app, api):

@@ -28,7 +28,8 @@ def init_database() -> None:
     load_reference_data(e.session)
     e.session.commit()
     default = Path(e.settings.process_dir) / "risk_disposal.bpmn"
-    processes.deploy(e, default.read_text(encoding="utf-8"), note="随系统部署的初始流程")
+    xml = default.read_text(encoding="utf-8")
+    processes.deploy(e, xml, note="随系统部署的初始流程", decisions=processes.tables_beside(xml, default.parent))
 
 
 @click.command("init-db")
@@ -52,14 +53,22 @@ def seed_demo_command(no_reports):
 
 
 @click.command("deploy")
-@click.argument("bpmn_file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @with_appcontext
-def deploy_command(bpmn_file):
-    """校验并发布一个流程图文件，新报送将使用该版本。"""
+def deploy_command(files):
+    """校验并发布一个流程图文件（可附 .dmn 决策表；未给出时自动使用同目录下被引用的 .dmn），新报送将使用该版本。"""
     from services.errors import ServiceError
 
+    diagrams = [f for f in files if f.lower().endswith(".bpmn")]
+    tables = [Path(f).read_text(encoding="utf-8") for f in files if f.lower().endswith(".dmn")]
+    others = [f for f in files if not f.lower().endswith((".bpmn", ".dmn"))]
+    if len(diagrams) != 1 or others:
+        raise click.ClickException("请给出一个 .bpmn 流程图文件，以及零个或多个 .dmn 决策表文件")
+    xml = Path(diagrams[0]).read_bytes()
+    if not tables:
+        tables = processes.tables_beside(xml, Path(diagrams[0]).parent)
     try:
-        done = processes.deploy_checked(_env(), Path(bpmn_file).read_bytes(), note=f"命令行部署 {bpmn_file}")
+        done = processes.deploy_checked(_env(), xml, note=f"命令行部署 {' '.join(files)}", decisions=tables)
     except ServiceError as exc:
         for d in exc.details or []:
             click.echo(f"  [{d.get('element_id') or '-'}] {d.get('message')}", err=True)
@@ -69,7 +78,8 @@ def deploy_command(bpmn_file):
     for w in done.warnings:
         click.echo(f"  提醒：{w['message']}", err=True)
     tried = f"（试运行 {done.paths} 条路径）" if done.paths else ""
-    click.echo(f"已发布 {done.version.process_id} 第 {done.version.version} 版{tried}")
+    tables_note = f"，决策表 {len(tables)} 个" if tables else ""
+    click.echo(f"已发布 {done.version.process_id} 第 {done.version.version} 版{tried}{tables_note}")
 
 
 @click.command("instances")

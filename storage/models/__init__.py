@@ -5,13 +5,13 @@ from .people import (  # noqa: F401
     SafetyDirectorAssignment, User, UserRole,
 )
 from .process import (  # noqa: F401
-    INSTANCE_STATUS_LABELS, HumanTask, InstanceEvent, InstanceStatus, ProcessInstance, ProcessVersion,
-    TaskState, TrackingCounter, VersionState,
+    INSTANCE_STATUS_LABELS, HumanTask, HumanTaskCandidate, InstanceEvent, InstanceStatus, ProcessInstance,
+    ProcessVersion, TaskState, TrackingCounter, VersionState,
 )
 from .reference import Division, EquipmentType  # noqa: F401
 from .reports import (  # noqa: F401
-    CONTENT_MAX_CHARS, DOMAIN_LABELS, HAZARD_GRADE_LABELS, KIND_LABELS, RISK_LEVEL_LABELS, STATUS_LABELS,
-    TIER_LABELS, Attachment, HazardGrade, Notification, Report, ReportDomain, ReportKind, ReportStatus,
+    CONTENT_MAX_CHARS, DIRECTOR_ACK_LABELS, DOMAIN_LABELS, HAZARD_GRADE_LABELS, KIND_LABELS, RISK_LEVEL_LABELS, STATUS_LABELS,
+    TIER_LABELS, Attachment, DirectorAck, HazardGrade, Notification, Report, ReportDomain, ReportKind, ReportStatus,
     ReportView, RiskLevel, Tier,
 )
 from .comments import ReportComment  # noqa: F401,E402

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, StrEnum, enum_column_type, utcnow
 
@@ -117,6 +117,35 @@ class HumanTask(Base):
     # 督办 by a higher tier; 转办 keeps the task open and moves division_code (see services/supervision).
     urge_count: Mapped[int] = mapped_column(Integer, default=0)
     last_urged_at: Mapped[datetime | None]
+    # camunda:assignee (an account name): only this person may work the task; NULL = anyone in the group
+    assignee: Mapped[str | None] = mapped_column(String(64))
+    # set by the diagram's non-interrupting deadline timer (mark_overdue): the task stays with its tier
+    overdue_at: Mapped[datetime | None]
+    candidates: Mapped[list["HumanTaskCandidate"]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="HumanTaskCandidate.id")
+
+    def extra_groups(self) -> list["HumanTaskCandidate"]:
+        """Candidate groups beyond the first (each in its own jurisdiction)."""
+        return [c for c in self.candidates if c.candidate_group]
+
+    def candidate_usernames(self) -> list[str]:
+        """camunda:candidateUsers: when any are listed, only they (within the groups) may work the task."""
+        return [c.username for c in self.candidates if c.username]
+
+
+class HumanTaskCandidate(Base):
+    """A further candidate group (with its jurisdiction) or a candidate user of a human task."""
+
+    __tablename__ = "human_task_candidate"
+    __table_args__ = (Index("ix_human_task_candidate_group", "candidate_group", "division_code"),
+                      Index("ix_human_task_candidate_user", "username"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[str] = mapped_column(ForeignKey("human_task.id", ondelete="CASCADE"), index=True)
+    candidate_group: Mapped[str | None] = mapped_column(String(32))
+    division_code: Mapped[str | None] = mapped_column(String(6))
+    monitoring_point_id: Mapped[int | None] = mapped_column(Integer)
+    username: Mapped[str | None] = mapped_column(String(64))
 
 
 class InstanceEvent(Base):

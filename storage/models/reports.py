@@ -39,6 +39,18 @@ class Tier(StrEnum):
     PROVINCE = "province"
 
 
+class DirectorAck(StrEnum):
+    """The unit's acknowledgement, tracked apart from the chain (it never holds the report open)."""
+
+    PENDING = "pending"
+    ACKNOWLEDGED = "acknowledged"
+    OVERDUE = "overdue"
+
+
+DIRECTOR_ACK_LABELS = {DirectorAck.PENDING: "待确认", DirectorAck.ACKNOWLEDGED: "已确认",
+                       DirectorAck.OVERDUE: "逾期未确认"}
+
+
 class RiskLevel(StrEnum):
     MAJOR = "major"
     SIGNIFICANT = "significant"
@@ -109,6 +121,7 @@ class Report(Base):
     risk_level: Mapped[RiskLevel | None] = mapped_column(enum_column_type(RiskLevel))
     hazard_grade: Mapped[HazardGrade | None] = mapped_column(enum_column_type(HazardGrade))
     overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    director_ack: Mapped[DirectorAck | None] = mapped_column(enum_column_type(DirectorAck))
     quality_score: Mapped[int | None] = mapped_column(Integer)
     outcome: Mapped[str | None] = mapped_column(Text)
     equipment_code: Mapped[str | None] = mapped_column(String(64))  # 设备代码

@@ -44,7 +44,7 @@ def test_owner_changes_a_timer_in_the_modeler_and_new_reports_follow_it(open_ses
     select_element(page, "county_deadline")
     open_group(page, "group-timer")
     value = page.locator("#bio-properties-panel-timerEventDefinitionValue")
-    assert value.input_value() == "P7D"
+    assert value.input_value() == "${workdays(5)}"
     value.fill("PT2S")
     value.press("Tab")
     page.get_by_label("版本说明").fill("县级期限改为 2 秒（测试）")
@@ -63,8 +63,9 @@ def test_owner_changes_a_timer_in_the_modeler_and_new_reports_follow_it(open_ses
     with app.app_context():
         assert fire_due_timers(make_env()) >= 1
         assert make_env().session.get(Report, rid).overdue is True
-    city = api.get(f"/tasks?report_id={rid}", "city.610100").get_json()["items"]
-    assert [t["element_id"] for t in city] == ["city_assessment"]
+    # the deadline marks the county task overdue; it stays with the county (issue 13.1)
+    county = api.get(f"/tasks?report_id={rid}", "county.610113").get_json()["items"]
+    assert [(t["element_id"], t["overdue"]) for t in county] == [("county_disposal", True)]
 
 
 def test_problems_are_marked_on_the_diagram_and_listed(open_session):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from storage.models import (
-    DOMAIN_LABELS, HAZARD_GRADE_LABELS, KIND_LABELS, RISK_LEVEL_LABELS, STATUS_LABELS, TIER_LABELS, HumanTask, InstanceEvent, Report,
+    DIRECTOR_ACK_LABELS, DOMAIN_LABELS, HAZARD_GRADE_LABELS, KIND_LABELS, RISK_LEVEL_LABELS, STATUS_LABELS, TIER_LABELS, HumanTask, InstanceEvent, Report,
     User,
 )
 
@@ -29,6 +29,8 @@ def report_json(report: Report, show_reporter: bool = False) -> dict:
         "content": report.content, "status": _val(report.status), "status_label": STATUS_LABELS.get(report.status),
         "current_tier": _val(report.current_tier), "current_tier_label": TIER_LABELS.get(report.current_tier),
         "entry_tier": _val(report.entry_tier), "risk_level": _val(report.risk_level),
+        "director_ack": _val(report.director_ack),
+        "director_ack_label": DIRECTOR_ACK_LABELS.get(report.director_ack) if report.director_ack else None,
         "risk_level_label": RISK_LEVEL_LABELS.get(report.risk_level), "hazard_grade": _val(report.hazard_grade),
         "overdue": report.overdue, "monitoring_point_id": report.monitoring_point_id,
         "division_code": report.division_code, "county_code": report.county_code, "city_code": report.city_code,
@@ -59,6 +61,7 @@ def task_json(task: HumanTask, report: Report | None = None) -> dict:
         "state": _val(task.state), "due_at": iso(task.due_at), "priority": task.priority,
         "claimed_by": task.claimed_by_id, "created_at": iso(task.created_at), "form": task.form or {"fields": []},
         "urge_count": task.urge_count or 0, "last_urged_at": iso(task.last_urged_at),
+        "assignee": task.assignee, "overdue": task.overdue_at is not None, "overdue_at": iso(task.overdue_at),
     }
     if report is not None:
         data["tracking_no"], data["title"] = report.tracking_no, report.title

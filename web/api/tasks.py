@@ -60,3 +60,14 @@ def complete_task(task_id: str):
     body = load(TaskComplete(), json_body())
     task = task_service.complete_task(env(), current_user(), task_id, body["data"])
     return jsonify(task_json(task))
+
+
+@api.post("/tasks/<task_id>/take-over")
+def take_over_task(task_id: str):
+    """提级办理: the tier above takes the task over (the diagram's take-over event); body `{"reason"?}`."""
+    from services.take_over import take_over
+
+    body = request.get_json(silent=True) or {}
+    reason = body.get("reason", "") if isinstance(body, dict) else None
+    task = take_over(env(), current_user(), task_id, reason if reason is not None else "")
+    return jsonify(task_json(task))

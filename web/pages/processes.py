@@ -6,7 +6,7 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 from services import decisions, processes
 from services.errors import Invalid, NotFound, ServiceError
 from services.migration import migrate_instances, preview_migration
-from services.process_catalogue import candidate_groups, field_types, topics
+from services.process_catalogue import candidate_groups, diagram_variables, field_types, topics
 from services.version_diff import compare_versions
 from services.version_overview import version_overview
 from storage.models import ProcessVersion, VersionState
@@ -52,7 +52,7 @@ def _index_with_error(exc: ServiceError):
 
 
 def _index_context(**extra) -> dict:
-    return dict(rows=version_overview(env()), topics=topics(), tables=decisions.tables_by_version(env()),
+    return dict(rows=version_overview(env()), topics=topics(), variables=diagram_variables(), tables=decisions.tables_by_version(env()),
                 four_eyes=env().settings.four_eyes_publish, **extra)
 
 
@@ -93,7 +93,7 @@ def modeler():
     """The embedded web modeler, opening the given version or the published one."""
     version_id = _int_arg("version")
     version = _version(version_id) if version_id else processes.current_version(env())
-    return render_template("processes/modeler.html", version=version, topics=topics(),
+    return render_template("processes/modeler.html", version=version, topics=topics(), variables=diagram_variables(),
                            groups=candidate_groups(), field_types=field_types())
 
 
@@ -180,7 +180,8 @@ def dry_run(version_id: int):
 @login_required(*OWNERS)
 def topic_list():
     """Service topics, candidate groups and field types an owner may use."""
-    return render_template("processes/topics.html", topics=topics(), groups=candidate_groups(),
+    return render_template("processes/topics.html", topics=topics(), variables=diagram_variables(),
+                           groups=candidate_groups(),
                            field_types=field_types())
 
 

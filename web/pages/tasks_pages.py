@@ -22,7 +22,7 @@ from .session_auth import current_user, login_required
 
 bp = Blueprint("task_pages", __name__)
 WORKERS = ("safety_director", "county_officer", "city_officer", "province_officer", "center_expert",
-           "inspection_officer")
+           "inspection_officer", "reporter")  # a reporter sees only a task the diagram gives them (补充材料)
 PER_PAGE = 20
 
 
