@@ -1,7 +1,7 @@
 """diagram: task assignee and further candidates, overdue mark, the unit's acknowledgement state
 
 Revision ID: diagram_0001
-Revises: 0004
+Revises: miniprogram_0001
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import storage.models.base
 
 
 revision = 'diagram_0001'
-down_revision = '0004'
+down_revision = 'miniprogram_0001'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """miniprogram: WeChat mini-program account bindings
 
 Revision ID: miniprogram_0001
-Revises: 0004
+Revises: office_0001
 """
 from alembic import op
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ import storage.models.base
 
 # revision identifiers, used by Alembic.
 revision = 'miniprogram_0001'
-down_revision = '0004'
+down_revision = 'office_0001'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """office tools: 督办 counts, 延期 requests, saved inbox filters, equipment fields, report full-text search
 
 Revision ID: office_0001
-Revises: 0004
+Revises: auth_0001
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql
 import storage.models.base
 
 revision = 'office_0001'
-down_revision = '0004'
+down_revision = 'auth_0001'
 branch_labels = None
 depends_on = None
 
