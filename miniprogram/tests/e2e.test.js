@@ -70,7 +70,7 @@ async function myReportTitles() {
   return h.all(page, '.report-title');
 }
 
-async function waitFor(check, ms = 15000) {
+async function waitFor(check, ms = 45000) {
   const start = Date.now();
   while (Date.now() - start < ms) {
     if (await check()) return true; // eslint-disable-line no-await-in-loop
