@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from owner_diagrams import seed_xml, upload, with_county_deadline
+
 pytestmark = pytest.mark.browser
 
 # Playwright injects this outside the page's policy; it records what the policy refused.
@@ -57,13 +59,16 @@ def test_main_pages_raise_no_csp_violations(open_session, api):
     county_task = api.task("county.610113", agency["id"], "county_disposal")
     instance = api.get("/admin/instances?per_page=1", "admin").get_json()["items"][0]
     version = api.get("/process-versions", "owner").get_json()["items"][0]["id"]
+    draft = upload(api, with_county_deadline(seed_xml(), "P5D"))
+    assert draft.status_code == 201, draft.get_json()
+    draft = draft.get_json()["id"]
     visits = {
         "county.610113": ["/tasks", f"/tasks/{county_task['id']}", f"/reports/{agency['id']}", "/reports", "/stats",
                           "/stats/quality", "/cases", "/points", "/notifications",
                           "/account/password", "/account/notifications"],
         "reporter.unit": ["/reports/new", "/reports", f"/reports/{unit['id']}"],
         "director.unit": ["/tasks", f"/reports/{unit['id']}"],
-        "owner": ["/processes", "/processes/modeler", "/processes/topics", f"/processes/diff?from={version}&to={version}",
+        "owner": ["/processes", "/processes/modeler", "/processes/topics", f"/processes/diff?from={version}&to={draft}",
                   f"/processes/{version}/decisions/new?decision_id=csp_check&name=检查"],
         "admin": ["/admin", f"/admin/instances/{instance['id']}", "/admin/audit", "/points"],
         "center": ["/topics", "/cases", "/stats"],
