@@ -8,6 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
+from storage.database import begin_write
 from storage.models import User, utcnow
 from storage.repositories import add_event
 
@@ -52,6 +53,7 @@ def authenticate(env: Env, username: str, password: str, client: str = "") -> Us
         raise Locked(f"连续登录失败次数过多，账户已锁定，请 {wait} 分钟后再试")
     user = session.scalar(select(User).where(User.username == username))
     matches = verify_password(user.password_hash if user is not None else _dummy_hash(), password)
+    begin_write(session)  # the verification above ran without holding SQLite's write lock
     if user is None or not user.active or not matches:
         left = login_throttle.record_failure(session, client, username)
         session.commit()

@@ -23,6 +23,8 @@ API_ROUTES = [
     ("POST", "/api/v1/admin/tasks/<task_id>/reassign", "/admin/tasks/{task}/reassign"),
     ("POST", "/api/v1/admin/tasks/<task_id>/release", "/admin/tasks/{task}/release"),
     ("GET", "/api/v1/admin/audit", "/admin/audit"),
+    ("POST", "/api/v1/admin/users/<int:user_id>/revoke-sessions", "/admin/users/1/revoke-sessions"),
+    ("POST", "/api/v1/admin/users/<int:user_id>/reset-password", "/admin/users/1/reset-password"),
 ]
 PAGE_ROUTES = [
     ("GET", "/admin", "/admin"),

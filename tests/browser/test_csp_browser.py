@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from owner_diagrams import seed_xml, upload, with_county_deadline
+
 pytestmark = pytest.mark.browser
 
 # Playwright injects this outside the page's policy; it records what the policy refused.
@@ -13,7 +15,8 @@ document.addEventListener("securitypolicyviolation", function (e) {
 });
 """
 READY = {"/processes/modeler": "#modeler-app[data-ready='1']", "/admin/instances/": "#admin-diagram[data-ready='true']",
-         "/tasks/": "#diagram[data-ready='1']", "/decisions/": "#decision-app[data-ready='1']"}
+         "/tasks/": "#diagram[data-ready='1']", "/decisions/": "#decision-app[data-ready='1']",
+         "/processes/diff": "#diff-app[data-ready='1']"}
 
 
 class Watcher:
@@ -55,13 +58,18 @@ def test_main_pages_raise_no_csp_violations(open_session, api):
     unit = api.submit("reporter.unit", title="商场自动扶梯梯级缺损")
     county_task = api.task("county.610113", agency["id"], "county_disposal")
     instance = api.get("/admin/instances?per_page=1", "admin").get_json()["items"][0]
+    version = api.get("/process-versions", "owner").get_json()["items"][0]["id"]
+    draft = upload(api, with_county_deadline(seed_xml(), "P5D"))
+    assert draft.status_code == 201, draft.get_json()
+    draft = draft.get_json()["id"]
     visits = {
         "county.610113": ["/tasks", f"/tasks/{county_task['id']}", f"/reports/{agency['id']}", "/reports", "/stats",
                           "/stats/quality", "/cases", "/points", "/notifications",
                           "/account/password", "/account/notifications"],
         "reporter.unit": ["/reports/new", "/reports", f"/reports/{unit['id']}"],
         "director.unit": ["/tasks", f"/reports/{unit['id']}"],
-        "owner": ["/processes", "/processes/modeler", "/processes/topics"],
+        "owner": ["/processes", "/processes/modeler", "/processes/topics", f"/processes/diff?from={version}&to={draft}",
+                  f"/processes/{version}/decisions/new?decision_id=csp_check&name=检查"],
         "admin": ["/admin", f"/admin/instances/{instance['id']}", "/admin/audit", "/points"],
         "center": ["/topics", "/cases", "/stats"],
         "province": ["/stats/reports", "/topics"],
@@ -71,12 +79,6 @@ def test_main_pages_raise_no_csp_violations(open_session, api):
         watcher = _person(open_session, username)
         for path in paths:
             watcher.visit(path)
-        if username == "owner":
-            link = watcher.session.page.goto(watcher.session.base + "/processes")
-            assert link.ok
-            decision = watcher.session.page.locator("a[href*='/decisions/']").first
-            if decision.count():
-                watcher.visit(decision.get_attribute("href"))
         if username == "county.610113":
             watcher.visit("/reports/999999999", expect_status=404)  # the error page and its back link
         problems += watcher.problems

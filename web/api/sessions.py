@@ -65,6 +65,7 @@ def revoke_user_sessions(user_id: int):
 @api.post("/admin/users/<int:user_id>/reset-password")
 def reset_user_password(user_id: int):
     """An admin sets a person's password; they must change it at the next sign-in."""
+    target = _admin_target(user_id)  # refuse non-admins before looking at the body
     body = load(PasswordReset(), json_body())
-    auth_service.reset_password(env(), current_user(), user_id, body["password"])
+    auth_service.reset_password(env(), current_user(), target.id, body["password"])
     return jsonify({"message": "密码已重置，该人员下次登录时须修改密码"})
