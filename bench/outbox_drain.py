@@ -1,6 +1,6 @@
 """Outbox drain rate: N queued webhook notices delivered to a local gateway that answers after a delay.
 
-    .venv/bin/python -m bench.outbox_drain [--messages 3000] [--latency-ms 20] [--database-url URL]
+    .venv/bin/python bench/outbox_drain.py [--messages 3000] [--latency-ms 20] [--database-url URL]
 
 Prints messages per second and checks exactly-once marking: every row is `sent` after one attempt and the
 gateway saw every idempotency key exactly once. Without --database-url a fresh SQLite file is used.
@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import threading
 import time
 import uuid
 from collections import Counter
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
-from bench.common import machine, make_app
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import machine, make_app  # noqa: E402
 
 
 class Gateway:

@@ -110,7 +110,7 @@ class Runtime:
         so that the caller rolls the whole step back.
         """
         self.attach(workflow, call_topic)
-        errors: list[StepError] = []
+        errors: list[StepError] = _pending_errors(workflow, take=True)
         tracker = _Tracker(on_completed)
         failed: set = set()
         for _ in range(MAX_RUN_ROUNDS):
@@ -152,7 +152,18 @@ class Runtime:
         task = self.open_user_task(workflow, task_id)
         task.data.update(data)
         self.attach(workflow)
-        task.run()
+        try:
+            task.run()
+        except self.pass_through:
+            raise
+        except Exception as exc:
+            if not task.has_state(TaskState.COMPLETED):
+                raise
+            # The person's work is done; what failed is the next element (a timer computed as it became
+            # reachable). It becomes an incident when the engine runs next in this step.
+            failed = culprit(exc, None)
+            mark_failed(failed)
+            _pending_errors(workflow).append(step_error(failed, exc))
         return task.task_spec.bpmn_id
 
     def take_over(self, workflow: BpmnWorkflow, task_id: str) -> str:
@@ -280,6 +291,14 @@ class Runtime:
 
 def _engine_ready(workflow: BpmnWorkflow) -> bool:
     return any(not t.task_spec.manual for t in workflow.get_tasks(state=TaskState.READY))
+
+
+def _pending_errors(workflow: BpmnWorkflow, take: bool = False) -> list[StepError]:
+    """Incidents found outside `run` (while completing a user task), kept on the in-memory workflow."""
+    pending = workflow.__dict__.setdefault("_riskmon_pending_errors", [])
+    if take:
+        workflow.__dict__["_riskmon_pending_errors"] = []
+    return pending
 
 
 class _Tracker:

@@ -147,3 +147,23 @@ def test_failing_boundary_timer_is_an_error_not_a_vanished_timer(app, api):
     healed = admin_instance(api, report["id"])
     assert healed["status"] == "user_input_required" and healed["error_element"] is None
     assert api.task("county.610113", report["id"], "county_disposal")
+
+
+AFTER_USER_TASK = diagram('''<bpmn:userTask id="work" name="办理" camunda:candidateGroups="county_officer">
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing></bpmn:userTask>
+    <bpmn:sequenceFlow id="f3" sourceRef="work" targetRef="wait" />
+    <bpmn:intermediateCatchEvent id="wait" name="等待复查"><bpmn:incoming>f3</bpmn:incoming>
+      <bpmn:outgoing>f2</bpmn:outgoing><bpmn:timerEventDefinition><bpmn:timeDuration>recheck</bpmn:timeDuration>
+      </bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>''', last="wait")
+
+
+def test_timer_failing_as_a_user_task_completes_is_an_incident_not_a_crash():
+    runtime = Runtime()
+    workflow = runtime.create(parse_bundle(AFTER_USER_TASK), {})
+    assert runtime.run(workflow) == []
+    (view,) = runtime.snapshot(workflow).open_tasks
+    assert runtime.complete_user_task(workflow, view.id, {"recheck": "下周"}) == "work"
+    errors = runtime.run(workflow)
+    assert [e.element_id for e in errors] == ["wait"] and "定时器取值无效" in errors[0].message
+    assert runtime.snapshot(workflow).error_elements == ["wait"]
+    assert runtime.run(workflow) == []  # reported once
