@@ -12,7 +12,8 @@ from .dialect_walk import CONSTRAINTS, FORM_PROPERTIES, Finding, WalkContext, ho
 
 CAMUNDA = NAMESPACES["camunda"]
 TIMER, ERROR, TERMINATE = "bpmn:timerEventDefinition", "bpmn:errorEventDefinition", "bpmn:terminateEventDefinition"
-LABELS = {TIMER: "定时器", ERROR: "错误", TERMINATE: "终止"}
+SIGNAL = "bpmn:signalEventDefinition"
+LABELS = {TIMER: "定时器", ERROR: "错误", TERMINATE: "终止", SIGNAL: "信号"}
 
 
 def _c(name: str) -> str:
@@ -49,7 +50,10 @@ def _allowed_definitions(ctx: WalkContext, el) -> set[str]:
     if kind == "bpmn:boundaryEvent":
         attached = el.getparent().find(f".//*[@id='{el.get('attachedToRef')}']") if el.get("attachedToRef") else None
         host_kind = qualified(attached.tag) if attached is not None else ""
-        return {TIMER, ERROR} if host_kind in ("bpmn:subProcess", "bpmn:callActivity") else {TIMER}
+        if host_kind in ("bpmn:subProcess", "bpmn:callActivity"):
+            return {TIMER, ERROR}
+        # a take-over (提级办理) signal may only interrupt a user task; nothing in a diagram throws signals
+        return {TIMER, SIGNAL} if host_kind == "bpmn:userTask" and el.get("cancelActivity", "true") == "true" else {TIMER}
     return set()
 
 

@@ -214,16 +214,23 @@ def _roles(ctx, value, el):
     return None
 
 
+VARIABLE_REFERENCE = re.compile(r"^\$\{\s*[A-Za-z][A-Za-z0-9_]*\s*\}$")
+
+
 def _accounts(ctx, value, el):
+    if VARIABLE_REFERENCE.match(value.strip()):
+        return None
     names = [n.strip() for n in value.split(",")]
     if not value.strip() or not all(ACCOUNT.match(n) for n in names):
-        return "只能填写账号名（字母、数字、点、下划线、连字符，多个用逗号分隔），不能使用表达式"
+        return "只能填写账号名（字母、数字、点、下划线、连字符，多个用逗号分隔），或一个 ${变量名}"
     return None
 
 
 def _account(ctx, value, el):
+    if VARIABLE_REFERENCE.match(value.strip()):
+        return None
     if not ACCOUNT.match(value.strip()):
-        return "只能填写一个账号名（字母、数字、点、下划线、连字符），不能使用表达式"
+        return "只能填写一个账号名（字母、数字、点、下划线、连字符），或一个 ${变量名}"
     return None
 
 
