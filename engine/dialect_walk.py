@@ -164,7 +164,8 @@ def _attributes(el, row, ctx) -> Iterator[Finding]:
 def _value(ctx: WalkContext, check: str, value: str, el, what: str) -> Iterator[Finding]:
     problem = VALUE_CHECKS.get(check, _no_value_check)(ctx, value, el)
     if problem:
-        yield Finding(owner_id(_event_owner(el)), f"“{_label(el)}”的 {what}“{value.strip()[:80]}”：{problem}")
+        owner = _event_owner(el)
+        yield Finding(owner_id(owner), f"“{_label(owner)}”的 {what}“{value.strip()[:80]}”：{problem}")
 
 
 def _event_owner(el):

@@ -64,10 +64,23 @@ def check_expression(expression: str, functions: Mapping[str, Callable] = DEFAUL
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
-        raise UnsafeExpression(f"表达式语法错误：{exc.msg}") from None
+        raise UnsafeExpression(f"表达式语法错误：第 {exc.offset or 1} 列附近{_syntax_hint(exc.msg)}") from None
     for node in ast.walk(tree):
         _check_node(node, functions)
     return tree
+
+
+_SYNTAX_HINTS = (("never closed", "括号未闭合"), ("unterminated string", "字符串引号未闭合"),
+                 ("unmatched", "括号不匹配"), ("unexpected EOF", "表达式不完整"), ("unexpected indent", "多了缩进"),
+                 ("invalid character", "有不能使用的字符（如中文标点）"), ("Maybe you meant '=='", "应使用 == 比较"))
+
+
+def _syntax_hint(message: str) -> str:
+    """Python's English SyntaxError message as a short Chinese hint."""
+    for needle, hint in _SYNTAX_HINTS:
+        if needle in (message or ""):
+            return f"语法错误：{hint}"
+    return "语法错误"
 
 
 def _check_constant(value) -> None:
