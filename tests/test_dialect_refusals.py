@@ -176,3 +176,20 @@ def test_every_refusal_message_is_chinese():
 
     assert all(CJK.search(advice) for advice in REFUSALS.values())
     assert CJK.search(refusal("acme:unknown"))
+
+
+def test_form_constraints_are_enforced_when_the_task_is_completed(api):
+    from owner_diagrams import upload_and_publish
+
+    xml = seed_xml()
+    start = xml.index('<camunda:formField id="measures" label="处置措施"')
+    end = xml.index("</camunda:formField>", start)
+    block = xml[start:end].replace('<camunda:constraint name="required" />',
+                                   '<camunda:constraint name="required" /><camunda:constraint name="minlength" config="6" />')
+    xml = xml[:start] + block + xml[end:]
+    upload_and_publish(api, xml)
+    rid = api.submit()["id"]
+    data = {"decision": "resolve", "measures": "已处置", "risk_level": "low", "quality_score": 3}
+    res = api.complete("county.610113", rid, "county_disposal", data, expect=422)
+    assert "至少 6 个字符" in res["error"]["message"]
+    api.complete("county.610113", rid, "county_disposal", {**data, "measures": "已现场核查并督促整改"})
