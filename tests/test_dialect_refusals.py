@@ -193,3 +193,24 @@ def test_form_constraints_are_enforced_when_the_task_is_completed(api):
     res = api.complete("county.610113", rid, "county_disposal", data, expect=422)
     assert "至少 6 个字符" in res["error"]["message"]
     api.complete("county.610113", rid, "county_disposal", {**data, "measures": "已现场核查并督促整改"})
+
+
+def test_library_schema_errors_are_chinese_and_name_the_element(api):
+    """SpiffWorkflow's XSD check answers in English with a line number only; we name the element."""
+    xml = on_inspection(inner=MI.format(a="", c="<bpmn:loopCardinality>2</bpmn:loopCardinality>"))(seed_xml())
+    res = upload(api, xml)  # loop characteristics before extensionElements: valid dialect, invalid BPMN order
+    assert res.status_code == 422
+    (detail,) = res.get_json()["error"]["details"]
+    assert detail["element_id"] == "inspection_consultation"
+    assert detail["message"].startswith("BPMN 结构不合法：元素") and "BPMN 2.0 规范" in detail["message"]
+
+
+def test_parser_error_translation_names_the_element():
+    from engine.parse_errors import translate
+
+    class LibraryError(Exception):
+        id = "p1"
+
+    element_id, message = translate(LibraryError("No start event found"))
+    assert element_id == "p1" and message.startswith("流程缺少开始事件")
+    assert translate(RuntimeError("something odd"))[1].startswith("流程图无法解析")
