@@ -61,7 +61,9 @@ CHECKS = {
     "constraint_config": "整数（minlength、maxlength、min、max 的界限）",
     "form_property": "widget（textarea）或 records（risk_level、hazard_grade、quality_score、measures、opinion）",
     "parameter": "所调用主题接受的参数名",
-    "event_definition": "须符合所在事件（见“事件”）",
+    "event_definition": "须符合所在事件（开始、结束、中间、边界事件各自允许的事件定义）",
+    "user_task": "须有候选组（camunda:candidateGroups）",
+    "service_task": "须为 camunda:type=\"external\" 且有 camunda:topic",
     "event_subprocess": "只能位于流程顶层；开始事件为非中断定时器或错误",
     "message_flow": "两端须是本文件中的元素；只用于绘图",
     "error_ref": "本文件中的 bpmn:error",
@@ -272,11 +274,12 @@ def qualified(tag: str) -> str:
 
 def markdown() -> str:
     """The README's dialect section: elements with attributes and checks, then refusals."""
-    lines = ["| 元素 | 作用 | 属性（检查） | 内容 |", "|---|---|---|---|"]
+    lines = ["| 元素 | 作用 | 检查 | 属性（检查） | 内容 |", "|---|---|---|---|---|"]
     for row in ELEMENTS.values():
         attrs = "；".join(f"`{a}`（{CHECKS[c]}）" for a, c in row.attributes.items()) or "—"
         text = CHECKS[row.text] if row.text else "—"
-        lines.append(f"| `{row.name}` | {row.role} | {attrs} | {text} |")
+        within = f"；只能在 {'、'.join(row.within)} 中" if row.within else ""
+        lines.append(f"| `{row.name}` | {row.role} | {CHECKS[row.check]}{within} | {attrs} | {text} |")
     lines += ["", f"绘图命名空间 {'、'.join(f'`{p}:`' for p in DRAWING_NAMESPACES)} 的元素与属性、"
               f"绘图元素上的颜色属性（{'、'.join(f'`{p}:`' for p in COLOUR_NAMESPACES)}）一律允许，只用于绘图。"
               "每个元素都可有 `id` 与 `name`。表中没有的元素和属性一律拒绝，例如：", "",

@@ -164,7 +164,8 @@ def _attributes(el, row, ctx) -> Iterator[Finding]:
 def _value(ctx: WalkContext, check: str, value: str, el, what: str) -> Iterator[Finding]:
     problem = VALUE_CHECKS.get(check, _no_value_check)(ctx, value, el)
     if problem:
-        yield Finding(owner_id(_event_owner(el)), f"“{_label(el)}”的 {what}“{value.strip()[:80]}”：{problem}")
+        owner = _event_owner(el)
+        yield Finding(owner_id(owner), f"“{_label(owner)}”的 {what}“{value.strip()[:80]}”：{problem}")
 
 
 def _event_owner(el):
@@ -324,7 +325,8 @@ VALUE_CHECKS = {
     "reference": _reference, "error_ref": _error_ref,
     "boolean": _one_of(("true", "false"), "取值"), "external": _one_of(("external",), "实现方式"),
     "implementation": _one_of(("##unspecified", "##WebService"), "implementation "),
-    "condition_language": _one_of(("", "python"), "条件语言（不支持 FEEL、JUEL、JavaScript 等）"),
+    "condition_language": lambda ctx, value, el: None if value in ("", "python") else
+    "条件语言只能留空或写 python（不支持 FEEL、JUEL、JavaScript 等）",
     "formal_expression": _one_of(("bpmn:tFormalExpression", "tFormalExpression"), "xsi:type "),
     **{check: _timer(kind) for check, kind in TIMER_KINDS.items()},
 }

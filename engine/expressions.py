@@ -63,18 +63,13 @@ def check_expression(expression: str, functions: Mapping[str, Callable] = DEFAUL
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
-        raise UnsafeExpression(f"表达式语法错误：{_syntax_message(exc)}") from None
+        raise UnsafeExpression(f"表达式语法错误：第 {exc.offset or 1} 列附近{_syntax_hint(exc.msg)}") from None
     except (ValueError, RecursionError, MemoryError):
         raise UnsafeExpression("表达式无法解析（含有非法字符或嵌套过深）") from None
     _check_depth(tree)
     for node in ast.walk(tree):
         _check_node(node, functions)
     return tree
-
-
-def _syntax_message(exc: SyntaxError) -> str:
-    where = f"第 {exc.offset} 个字符附近" if exc.offset else "某处"
-    return f"{where}不符合表达式语法，请检查括号、引号和运算符"
 
 
 def _check_depth(tree: ast.AST) -> None:
@@ -85,6 +80,19 @@ def _check_depth(tree: ast.AST) -> None:
         if depth > MAX_DEPTH:
             raise UnsafeExpression(f"表达式嵌套过深（不能超过 {MAX_DEPTH} 层）")
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+
+
+_SYNTAX_HINTS = (("never closed", "括号未闭合"), ("unterminated string", "字符串引号未闭合"),
+                 ("unmatched", "括号不匹配"), ("unexpected EOF", "表达式不完整"), ("unexpected indent", "多了缩进"),
+                 ("invalid character", "有不能使用的字符（如中文标点）"), ("Maybe you meant '=='", "应使用 == 比较"))
+
+
+def _syntax_hint(message: str) -> str:
+    """Python's English SyntaxError message as a short Chinese hint."""
+    for needle, hint in _SYNTAX_HINTS:
+        if needle in (message or ""):
+            return f"语法错误：{hint}"
+    return "语法错误"
 
 
 def _check_constant(value) -> None:

@@ -76,6 +76,7 @@ def form_to_dict(form) -> dict:
             "label": f.label or f.id,
             "type": f.type,
             "required": any(v.name == "required" for v in f.validation),
+            "constraints": {v.name: v.config for v in f.validation if v.name != "required"},
             "default": f.default_value,
             "widget": props.get("widget"),
             "options": [{"id": o.id, "name": o.name} for o in getattr(f, "options", [])],

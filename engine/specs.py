@@ -10,6 +10,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
 from .decisions import add_to_parser
 from .dialect import DialectParser
+from .parse_errors import translate
 from .xml_safety import parse_untrusted_xml
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -60,7 +61,8 @@ def parse_bundle(xml: str | bytes, max_bytes: int = 2 * 1024 * 1024, decisions: 
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as exc:
-        raise SpecError(str(exc).split("\n")[0], getattr(exc, "id", None)) from None
+        element_id, message = translate(exc, root)
+        raise SpecError(message, element_id) from None
     except KeyError as exc:  # the Camunda parser reads camunda:decisionRef with node.attrib[...]
         raise SpecError(f"缺少必需的属性：{exc}") from None
     names = {el.get("id"): el.get("name") or el.get("id") for el in root.iter() if el.get("id")}

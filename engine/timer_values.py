@@ -48,6 +48,8 @@ def parse_duration(text: str, start: datetime) -> timedelta:
     value = (text or "").strip().upper()
     if not ISO_DURATION.match(value):
         raise TimerValueError(f"“{text}”不是 ISO-8601 时长（例如 P5D、PT2H、PT10M）")
+    if _rough_days(value) > MAX_SPAN.days:  # before the library, whose month loop runs once per month
+        raise TimerValueError(f"时长“{text}”超过上限（{MAX_SPAN.days} 天）")
     try:
         span = TimerEventDefinition.get_timedelta_from_start(TimerEventDefinition.parse_iso_duration(value), start)
     except (ValueError, OverflowError, ArithmeticError):
@@ -55,6 +57,18 @@ def parse_duration(text: str, start: datetime) -> timedelta:
     if span > MAX_SPAN:
         raise TimerValueError(f"时长“{text}”超过上限（{MAX_SPAN.days} 天）")
     return span
+
+
+_PARTS = re.compile(r"(\d+(?:\.\d+)?)([YMWDHS])")
+_DAYS = {"Y": 366, "W": 7, "D": 1, "H": 1 / 24, "S": 1 / 86400}
+
+
+def _rough_days(value: str) -> float:
+    """An upper bound of the duration in days, without calendar arithmetic."""
+    date_part, _, time_part = value[1:].partition("T")
+    total = sum(float(n) * _DAYS.get(u, 31) for n, u in _PARTS.findall(date_part))
+    return total + sum(float(n) * {"H": 1 / 24, "M": 1 / 1440, "S": 1 / 86400}[u]
+                       for n, u in _PARTS.findall(time_part))
 
 
 def parse_date(text: str) -> datetime:
@@ -127,7 +141,7 @@ def check(kind: str, expression: str, check_expression: Callable[[str], None]) -
         _parse(kind, text, datetime.now(timezone.utc))
         return
     if kind == CYCLE:
-        raise TimerValueError("循环定时器（timeCycle）只接受 ISO-8601 循环字面值，例如 R3/PT10M")
+        raise TimerValueError("循环定时器（timeCycle）只接受 ISO-8601 循环字面值，例如 R3/PT10M（不支持 cron 表达式和其他表达式）")
     check_expression(expression)
 
 

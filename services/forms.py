@@ -15,18 +15,35 @@ def clean_form_data(form: dict, data: object) -> dict:
     cleaned, problems = {}, []
     for field in form.get("fields", []):
         fid, label = field["id"], field.get("label") or field["id"]
+        if "readonly" in (field.get("constraints") or {}):
+            continue  # shown, never taken from the person filling the form
         raw = data.get(fid)
         if raw is None or (isinstance(raw, str) and raw.strip() == ""):
             if field.get("required"):
                 problems.append({"field": fid, "message": f"“{label}”为必填项"})
             continue
         try:
-            cleaned[fid] = _coerce(field, raw)
+            cleaned[fid] = _bounded(field, _coerce(field, raw))
         except ValueError as exc:
             problems.append({"field": fid, "message": f"“{label}”{exc}"})
     if problems:
         raise Invalid("表单填写有误：" + "；".join(p["message"] for p in problems), details=problems)
     return cleaned
+
+
+def _bounded(field: dict, value):
+    """The diagram's minlength/maxlength (text) and min/max (numbers) constraints."""
+    limits = {k: int(v) for k, v in (field.get("constraints") or {}).items() if k != "readonly" and v is not None}
+    size = len(value) if isinstance(value, str) else value
+    if "minlength" in limits and isinstance(value, str) and size < limits["minlength"]:
+        raise ValueError(f"至少 {limits['minlength']} 个字符")
+    if "maxlength" in limits and isinstance(value, str) and size > limits["maxlength"]:
+        raise ValueError(f"不能超过 {limits['maxlength']} 个字符")
+    if "min" in limits and isinstance(value, int) and value < limits["min"]:
+        raise ValueError(f"不能小于 {limits['min']}")
+    if "max" in limits and isinstance(value, int) and value > limits["max"]:
+        raise ValueError(f"不能大于 {limits['max']}")
+    return value
 
 
 def _coerce_long(field: dict, raw) -> int:
