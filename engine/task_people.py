@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from .expressions import ExpressionEnvironment, UnsafeExpression
 
 ACCOUNT = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
-NOBODY = "\u0000"  # an assignee expression that evaluated to nothing: nobody may work the task
+# An assignee expression that evaluated to nothing: nobody may work the task (and an admin sees why). It is
+# outside ACCOUNT's characters, so no account can carry it, and PostgreSQL can store it (unlike a NUL byte).
+NOBODY = "<未指定>"
 
 
 def is_expression(text: str) -> bool:

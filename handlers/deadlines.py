@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from storage.models import (
-    TIER_LABELS, DirectorAck, HumanTask, MonitoringPoint, TaskState, Tier, User, utcnow,
-)
+from storage.models import DirectorAck, HumanTask, MonitoringPoint, TaskState, User, utcnow
 from storage.repositories import safety_directors, user_ids_with_role, users_with_role
 
 from .context import HandlerContext
@@ -121,7 +119,3 @@ def prepare_panel(ctx: HandlerContext) -> dict:
     ctx.log("panel", message, {"panel": panel, "refused": refused})
     return {"center_panel": panel, "center_lead": panel[0] if panel else None}
 
-
-def tier_label(tier: Tier) -> str:
-    """Chinese name of a tier."""
-    return TIER_LABELS[tier]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from storage.models import HumanTask, Report, TaskState, User
+from storage.models import HumanTask, Report, TaskState, User, UserRole
 
 from .context import Env
 from .reports import ReportInput, submit_report
@@ -17,8 +17,6 @@ SOURCES = {
     "生产和充装单位": ("reporter.filling", "production"),
 }
 RISK = {"重大": "major", "较大": "significant", "一般": "general", "低": "low"}
-COUNTY_OF = {"reporter.agency": "county.610113", "reporter.unit": "county.610113",
-             "reporter.filling": "county.610112"}
 DIRECTOR_OF = {"reporter.unit": "director.unit", "reporter.filling": "director.filling"}
 
 
@@ -26,57 +24,71 @@ def _user(env: Env, username: str) -> User:
     return env.session.scalar(select(User).where(User.username == username))
 
 
-def work(env: Env, username: str, report_id: int, element_id: str, data: dict) -> None:
-    """Complete the report's open task at `element_id` as this person."""
-    task_id = env.session.scalar(select(HumanTask.id).where(
+def _open_task(env: Env, report_id: int, element_id: str) -> HumanTask | None:
+    return env.session.scalar(select(HumanTask).where(
         HumanTask.report_id == report_id, HumanTask.element_id == element_id, HumanTask.state == TaskState.OPEN))
-    complete_task(env, _user(env, username), task_id, data)
 
 
-def _county(env, who, rid, risk, decision):
-    work(env, who, rid, "county_disposal", {"decision": decision, "measures": "已现场核查并督促使用单位落实整改。",
-                                            "risk_level": risk, "quality_score": 4})
+def _holder(env: Env, task: HumanTask) -> User:
+    """Someone who may work the task: its assignee, else an officer of its group in its division."""
+    if task.assignee:
+        return _user(env, task.assignee)
+    where = (User.division_code == task.division_code if task.division_code
+             else User.monitoring_point_id == task.monitoring_point_id)
+    return env.session.scalar(select(User).join(UserRole, UserRole.user_id == User.id).where(
+        UserRole.role == task.candidate_group, where, User.active).order_by(User.id))
+
+
+def work(env: Env, report_id: int, element_id: str, data: dict) -> bool:
+    """Complete the report's open task at `element_id` as someone who may; False when it is not open."""
+    task = _open_task(env, report_id, element_id)
+    if task is None:
+        return False
+    complete_task(env, _holder(env, task), task.id, data)
+    return True
+
+
+def _county(env, rid, risk, decision):
+    return work(env, rid, "county_disposal", {"decision": decision, "measures": "已现场核查并督促使用单位落实整改。",
+                                              "risk_level": risk, "quality_score": 4})
 
 
 def _city(env, rid, risk, decision):
-    work(env, "city.610100", rid, "city_assessment", {"decision": decision, "assessment_opinion": "市局研判意见。",
-                                                      "risk_level": risk, "quality_score": 4})
+    return work(env, rid, "city_assessment", {"decision": decision, "assessment_opinion": "市局研判意见。",
+                                              "risk_level": risk, "quality_score": 4})
 
 
 def _province_round(env, rid, risk):
-    work(env, "center", rid, "center_select_panel", {"panel": ""})
-    work(env, "center", rid, "center_assessment", {
+    work(env, rid, "center_select_panel", {"panel": ""})
+    work(env, rid, "center_assessment", {
         "risk_level": risk, "hazard_grade": "major" if risk == "major" else "general",
         "assessment_summary": "省中心专家分类研判结论。", "mitigation_measures": "开展专项排查，限期整改。",
         "quality_score": 5})
-    work(env, "center", rid, "center_consolidation", {"decision": "to_province", "consolidated_opinion": "同意专家意见。"})
-    work(env, "province", rid, "province_decision", {"decision": "guide", "measures_approved": True,
-                                                     "guidance": "请属地督促落实。"})
+    work(env, rid, "center_consolidation", {"decision": "to_province", "consolidated_opinion": "同意专家意见。"})
+    work(env, rid, "province_decision", {"decision": "guide", "measures_approved": True, "guidance": "请属地督促落实。"})
 
 
 def _walk(env: Env, stage: int, report: Report, reporter: str, risk: str) -> None:
+    """Move a report as far as its stage says, along whatever path the diagram gave it."""
     rid = report.id
-    county = COUNTY_OF.get(reporter)
     if reporter in DIRECTOR_OF and stage % 2 == 1:
-        work(env, DIRECTOR_OF[reporter], rid, "director_acknowledge", {
+        work(env, rid, "director_acknowledge", {
             "handling_arrangement": "已停用设备并安排维保单位检修。", "responsible_person": "设备科负责人",
             "handling_deadline": "2026-12-31"})
     if stage == 0:
         return
-    if county:
-        _county(env, county, rid, risk, "resolve" if stage == 1 else "escalate")
-        if stage == 1:
-            return
-    _city(env, rid, risk, {2: "resolve", 4: "consult"}.get(stage, "escalate"))
-    if stage in (2, 4):
+    if work(env, rid, "center_summary", {"summary_note": "已纳入全省意见建议汇总。", "reply": "感谢您的建议。"}):
+        return
+    if _county(env, rid, risk, "resolve" if stage == 1 else "escalate") and stage == 1:
+        return
+    if _city(env, rid, risk, {1: "resolve", 2: "resolve", 4: "consult"}.get(stage, "escalate")) and stage in (1, 2, 4):
         return
     _province_round(env, rid, risk)
-    if stage == 3 and county:
-        work(env, county, rid, "local_rectification", {"rectification_result": "已按指导意见完成整改。",
-                                                       "rectified_on": "2026-11-20"})
-        work(env, "city.610100", rid, "city_rectification_check", {"decision": "confirm",
-                                                                   "check_opinion": "经核查，整改到位。"})
-        work(env, "province", rid, "province_verification", {"decision": "close", "verification_opinion": "同意销号。"})
+    if stage == 3:
+        work(env, rid, "local_rectification", {"rectification_result": "已按指导意见完成整改。",
+                                               "rectified_on": "2026-11-20"})
+        work(env, rid, "city_rectification_check", {"decision": "confirm", "check_opinion": "经核查，整改到位。"})
+        work(env, rid, "province_verification", {"decision": "close", "verification_opinion": "同意销号。"})
 
 
 def seed_demo_reports(env: Env, how_many: int = 30) -> int:

@@ -4,12 +4,13 @@ A deadline never does this by itself (issue 13.1): the upper tier decides, and t
 """
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import InstanceFrozen, TaskNotOpen
 from engine.runtime import NoTakeOver
 from storage.database import begin_write
-from storage.models import Division, HumanTask, Report, TaskState, User
+from storage.models import Division, HumanTask, ProcessInstance, Report, TaskState, User
 from storage.repositories import add_event, instance_for_update
 
 from .context import Env
@@ -20,7 +21,8 @@ UPPER_ROLE = {"county_officer": "city_officer", "city_officer": "province_office
 REASON_MAX = 1000
 
 
-def _may_take_over(env: Env, user: User, task: HumanTask) -> bool:
+def may_take_over(env: Env, user: User, task: HumanTask) -> bool:
+    """The person is an officer of the tier above whose jurisdiction contains the task."""
     role = UPPER_ROLE.get(task.candidate_group)
     if role is None or not user.has_role(role):
         return False
@@ -40,7 +42,7 @@ def take_over(env: Env, user: User, task_id: str, reason: object = "") -> HumanT
     task = env.session.get(HumanTask, task_id, populate_existing=True)
     if task is None:
         raise NotFound("任务不存在")
-    if not _may_take_over(env, user, task):
+    if not may_take_over(env, user, task):
         raise Forbidden("只有上一级且辖区包含该任务的监管人员可以提级办理")
     instance = instance_for_update(env.session, task.instance_id)
     env.session.refresh(task)
@@ -66,3 +68,14 @@ def take_over(env: Env, user: User, task_id: str, reason: object = "") -> HumanT
         env.session.rollback()
         raise Conflict("该流程刚被他人更新，请刷新后重试") from None
     return task
+
+
+def take_over_candidates(env: Env, user: User, report_id: int) -> list[HumanTask]:
+    """Open tasks of a report this person may take over and whose diagram element offers 提级办理."""
+    rows = [t for t in env.session.scalars(select(HumanTask).where(
+        HumanTask.report_id == report_id, HumanTask.state == TaskState.OPEN)) if may_take_over(env, user, t)]
+    if not rows:
+        return []
+    instance = env.session.scalar(select(ProcessInstance).where(ProcessInstance.report_id == report_id))
+    workflow = env.store.load(env.session, instance)
+    return [t for t in rows if env.store.runtime.can_take_over(workflow, t.id)]

@@ -313,3 +313,19 @@ def test_cli_deploy_takes_the_dmn_beside_the_bpmn(app, tmp_path):
     assert "决策表 1 个" in result.output
     bad = runner.invoke(args=["deploy", str(processes_dir / "entry_routing.dmn")])
     assert bad.exit_code != 0 and "bpmn" in bad.output
+
+
+def test_the_city_takes_over_from_the_report_page(api, client):
+    rid = api.submit()["id"]
+    county = api.task(COUNTY, rid, "county_disposal")
+    token = sign_in(client, COUNTY)
+    assert 'id="take-over"' not in client.get(f"/reports/{rid}").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": token})
+    token = sign_in(client, "city.610100")
+    page = client.get(f"/reports/{rid}").get_data(as_text=True)
+    assert 'id="take-over"' in page and "提级办理“县级处置”" in page
+    res = client.post(f"/reports/{rid}/take-over/{county['id']}", data={"csrf_token": token, "reason": "群众反映强烈"})
+    assert res.status_code == 302
+    assert api.task("city.610100", rid, "city_assessment")
+    assert 'id="take-over"' not in client.get(f"/reports/{rid}").get_data(as_text=True)
+    assert any("群众反映强烈" in e["message"] for e in timeline(api, rid) if e["kind"] == "taken_over")

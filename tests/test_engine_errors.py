@@ -61,10 +61,11 @@ def test_missing_safety_director_puts_instance_in_error_but_county_branch_contin
     api.complete("county.610113", rid, "county_disposal", COUNTY_RESOLVE)
     with app.app_context():
         instance = instance_row(rid)
-        assert instance.status.value == "error"  # the join still waits for the failed branch
-        assert db.session.get(Report, rid).status.value != "closed"
+        assert instance.status.value == "error"  # the failed director branch still shows to admins
+        # issue 13.3: the unit's branch never holds the chain, so the report closes with the chain
+        assert db.session.get(Report, rid).status.value == "closed"
 
-    # fix the cause, retry: the director is notified and the report can close
+    # fix the cause, retry: the director is notified and acknowledges; the report stays closed
     with app.app_context():
         db.session.add(SafetyDirectorAssignment(monitoring_point_id=point_id, user_id=director_id))
         db.session.commit()
@@ -76,8 +77,9 @@ def test_missing_safety_director_puts_instance_in_error_but_county_branch_contin
         assert instance.error_element is None and instance.error_traceback is None
     api.complete("director.unit", rid, "director_acknowledge", DIRECTOR)
     detail = api.get(f"/reports/{rid}", "reporter.unit").get_json()
-    assert detail["status"] == "closed"
+    assert detail["status"] == "closed" and detail["director_ack"] == "acknowledged"
     assert [e["kind"] for e in detail["timeline"]].count("director_notified") == 1
+    assert [e["kind"] for e in detail["timeline"]].count("closed") == 1
 
 
 def test_failed_handler_writes_are_rolled_back(api, app):

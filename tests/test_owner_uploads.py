@@ -33,7 +33,7 @@ def with_unknown_group(xml: str) -> str:
 
 
 def oversized(xml: str) -> bytes:
-    padding = "<!-- " + "x" * (10 * 1024 * 1024) + " -->"
+    padding = "<!-- " + "x" * (5 * 1024 * 1024) + " -->"  # over the 2 MB diagram limit, under the upload limit
     return replace_once(xml, "</bpmn:definitions>", padding + "</bpmn:definitions>").encode("utf-8")
 
 

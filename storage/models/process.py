@@ -122,7 +122,7 @@ class HumanTask(Base):
     # set by the diagram's non-interrupting deadline timer (mark_overdue): the task stays with its tier
     overdue_at: Mapped[datetime | None]
     candidates: Mapped[list["HumanTaskCandidate"]] = relationship(
-        lazy="selectin", cascade="all, delete-orphan", order_by="HumanTaskCandidate.id")
+        lazy="select", cascade="all, delete-orphan", order_by="HumanTaskCandidate.id")  # loaded only when asked
 
     def extra_groups(self) -> list["HumanTaskCandidate"]:
         """Candidate groups beyond the first (each in its own jurisdiction)."""

@@ -144,18 +144,22 @@ def test_whole_chain_by_clicking(open_session, seed_inbox):
 
     flash = work(open_session, "city.610100", tracking, "市级研判", {
         "研判结论": "上报省级", "研判意见": "需省级研判", "风险等级": "重大", "信息质量评分": "4"})
-    assert "省中心专家研判" in flash
-    work(open_session, "center", tracking, "省中心专家研判", {
+    assert "省中心组织会签" in flash
+    work(open_session, "center", tracking, "省中心组织会签", {})  # no further experts: the organiser assesses
+    work(open_session, "center", tracking, "省中心专家研判（会签）", {
         "风险等级": "重大", "隐患等级": "重大隐患", "分类研判结论": "重大隐患", "风险减缓措施": "专项排查",
         "信息质量评分": "5"})
-    work(open_session, "province", tracking, "省局决定并指导", {"同意专家措施": "是", "指导意见": "督促整改"})
+    work(open_session, "center", tracking, "汇总会签意见", {"汇总结论": "报省局研究", "会签汇总意见": "同意专家意见"})
+    work(open_session, "province", tracking, "省局研究提出措施意见并指导属地", {
+        "研究结论": "提出措施意见并指导属地", "同意专家措施": "是", "措施意见与指导意见": "督促整改"})
 
     county_phone_task = open_task(county_phone, tracking, "属地整改落实")
     county_phone_task.wait_for_selector("#diagram[data-ready='1']")
     county_phone.shot("task-page-375")
     fill_form(county_phone_task, {"整改落实情况": "已恢复门锁回路并复检合格", "完成日期": "2026-11-28"})
     county_phone_task.get_by_role("button", name="提交办理").click()
-    assert "省局复核" in county_phone.page.locator(".flash-success").inner_text()
+    assert "市级核查整改" in county_phone.page.locator(".flash-success").inner_text()
+    work(open_session, "city.610100", tracking, "市级核查整改", {"核查结论": "核查属实，报省局复核", "核查意见": "属实"})
 
     work(open_session, "province", tracking, "省局复核", {"复核结论": "同意销号", "复核意见": "同意"})
 

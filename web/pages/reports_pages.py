@@ -14,6 +14,7 @@ from services.parties import reporter_identity, reporting_unit
 from services.inbox import diagram_for_report, field_labels
 from services.receipts import receipts_for_supervisor
 from services.timeline import report_timeline
+from services.take_over import take_over, take_over_candidates
 from storage.models import CONTENT_MAX_CHARS, DOMAIN_LABELS, KIND_LABELS, STATUS_LABELS
 from web import env
 
@@ -102,7 +103,23 @@ def show_report(report_id: int):
                            feedback=feedback_texts(env(), [report]).get(report.id),
                            unit=reporting_unit(env(), report) if sees_reporter_identity(user) else None,
                            reporter=reporter_identity(env(), user, report),
+                           take_over=take_over_candidates(env(), user, report.id),
                            submitted=request.args.get("submitted") == "1")
+
+
+@bp.post("/reports/<int:report_id>/take-over/<task_id>")
+@login_required("city_officer", "province_officer")
+def take_over_task(report_id: int, task_id: str):
+    """提级办理 from the report page: the tier above takes the task over."""
+    try:
+        task = take_over(env(), current_user(), task_id, request.form.get("reason", ""))
+        flash(f"已提级办理“{task.name}”", "success")
+    except ServiceError as exc:
+        env().session.rollback()
+        if exc.status in (403, 404):
+            raise
+        flash(exc.message, "error")
+    return redirect(url_for("report_pages.show_report", report_id=report_id))
 
 
 def report_extras(report) -> dict:
