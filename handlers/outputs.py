@@ -7,11 +7,23 @@ that these are exactly the variables they set and that every value they produced
 from __future__ import annotations
 
 DECLARED_OUTPUTS: dict[str, dict[str, object]] = {
-    "register_report": {"entry_tier": ["county", "city", "province"], "is_enterprise": [True, False],
-                        "tracking_no": "SX-2026-000001"},
+    "register_report": {
+        "tracking_no": "SX-2026-000001", "is_enterprise": [True, False],
+        "report_kind": ["problem", "risk_hazard", "suggestion"],
+        "domain": ["administrative_supervision", "safety_management", "production", "use", "maintenance",
+                   "inspection_testing"],
+        "equipment_category": "3000", "equipment_class": "3100", "equipment_variety": "3110",
+        "equipment_type_code": "3110",
+        "point_kind": ["supervision_agency", "inspection_institution", "controlled_user_unit",
+                       "production_filling_unit"],
+        "control_level": [1, 2, None], "point_tier": ["county", "city", "province"],
+    },
     "notify_safety_director": {"safety_director_ids": [[1]]},
     "dispatch_guidance": {},
     "close_report": {"resolved_tier": ["county", "city", "province"]},
     "send_reminder": {},
-    "mark_overdue": {"overdue": True, "decision": "escalate"},
+    "mark_overdue": {"overdue": True},
+    "director_overdue": {"director_ack": "overdue"},
+    "director_acknowledged": {"director_ack": "acknowledged"},
+    "prepare_panel": {"center_panel": [["center"]], "center_lead": "center"},
 }

@@ -20,7 +20,7 @@ from engine.dry_run import DryRunner, DryRunResult, dry_run
 from engine.specs import BPMN_NS, bundle_key, executable_process_id, parse_bundle
 from engine.xml_safety import parse_untrusted_xml
 from handlers.outputs import DECLARED_OUTPUTS
-from handlers.routing import GROUP_TIERS
+from handlers.routing import GROUP_TIERS, REPORTER_GROUP, UNIT_GROUPS
 from storage.models import Role
 
 from .context import Env
@@ -80,8 +80,9 @@ class PublishFindings:
 
 
 def resolvable_group(group: str) -> bool:
-    """A task of this group lands in a jurisdiction (handlers.routing.assign knows the group's tier)."""
-    return group in GROUP_TIERS
+    """A task of this group lands in a jurisdiction (handlers.routing.assign knows the group's tier), or
+    with the report's unit or its own reporter."""
+    return group in GROUP_TIERS or group in UNIT_GROUPS or group == REPORTER_GROUP
 
 
 class _Cache:
