@@ -23,9 +23,21 @@ def raw_json(api, method, path, user, text):
                                   f"/reports/1/attachments/{OVERLONG}", f"/admin/instances/{OVERLONG}",
                                   f"/cases/{OVERLONG}", f"/monitoring-points/{OVERLONG}",
                                   f"/process-versions/{OVERLONG}", "/reports/" + "9" * 5000, "/reports/2147483648",
-                                  "/reports/9223372036854775807"])
+                                  "/reports/9223372036854775807", "/reports/10000000000/attachments"])
 def test_overlong_id_in_an_api_path_is_404(api, path):
     assert_error(api.get(path, "admin"), 404)
+
+
+@pytest.mark.parametrize("limit", [0, 7, 10, 305, 2**31 - 1])
+def test_the_id_regex_matches_exactly_zero_to_the_limit(limit):
+    import random
+    import re
+
+    from web.input_guards import digits_up_to
+
+    pattern = re.compile(digits_up_to(limit) + "$")
+    numbers = list(range(0, 1100)) + [limit - 1, limit, limit + 1, limit * 10] + random.Random(7).sample(range(10**11), 2000)
+    assert [n for n in numbers if n >= 0 and bool(pattern.match(str(n))) != (n <= limit)] == []
 
 
 def test_overlong_ids_in_both_path_segments_are_404(api):
