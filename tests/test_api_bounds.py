@@ -22,9 +22,22 @@ def raw_json(api, method, path, user, text):
 @pytest.mark.parametrize("path", [f"/reports/{OVERLONG}", f"/reports/{OVERLONG}/attachments",
                                   f"/reports/1/attachments/{OVERLONG}", f"/admin/instances/{OVERLONG}",
                                   f"/cases/{OVERLONG}", f"/monitoring-points/{OVERLONG}",
-                                  f"/process-versions/{OVERLONG}", "/reports/" + "9" * 5000])
+                                  f"/process-versions/{OVERLONG}", "/reports/" + "9" * 5000, "/reports/2147483648",
+                                  "/reports/9223372036854775807", "/reports/10000000000/attachments"])
 def test_overlong_id_in_an_api_path_is_404(api, path):
     assert_error(api.get(path, "admin"), 404)
+
+
+@pytest.mark.parametrize("limit", [0, 7, 10, 305, 2**31 - 1])
+def test_the_id_regex_matches_exactly_zero_to_the_limit(limit):
+    import random
+    import re
+
+    from web.input_guards import digits_up_to
+
+    pattern = re.compile(digits_up_to(limit) + "$")
+    numbers = list(range(0, 1100)) + [limit - 1, limit, limit + 1, limit * 10] + random.Random(7).sample(range(10**11), 2000)
+    assert [n for n in numbers if n >= 0 and bool(pattern.match(str(n))) != (n <= limit)] == []
 
 
 def test_overlong_ids_in_both_path_segments_are_404(api):
@@ -43,7 +56,8 @@ def test_overlong_id_in_a_page_path_is_404(app, path):
 @pytest.mark.parametrize("path, field", [
     (f"/tasks?page={OVERLONG}", "page"), (f"/tasks?per_page={OVERLONG}", "per_page"),
     (f"/tasks?report_id={OVERLONG}", "report_id"), (f"/tasks?report_id=-{OVERLONG}", "report_id"),
-    (f"/reports?page={OVERLONG}", "page"), ("/reports?page=100001", "page"),
+    (f"/reports?page={OVERLONG}", "page"), ("/reports?page=100001", "page"), ("/tasks?report_id=2147483648", "report_id"),
+    ("/admin/audit?instance_id=9223372036854775807", "instance_id"),
     (f"/admin/instances?version={OVERLONG}", "version"), (f"/admin/audit?instance_id={OVERLONG}", "instance_id"),
     (f"/calendar?year={OVERLONG}", "year"), (f"/me/notifications?per_page={OVERLONG}", "per_page"),
 ])
@@ -66,6 +80,16 @@ def test_overlong_int_in_a_json_body_is_422_naming_the_field(api):
     assert err["details"] == [{"field": "user_id", "message": err["message"]}]
     res = raw_json(api, "POST", "/admin/instances/bulk-retry", "admin", f'{{"ids": [1, {OVERLONG}]}}')
     assert assert_error(res, 422)["details"][0]["field"] == "ids[1]"
+
+
+@pytest.mark.parametrize("path, body, field", [
+    ("/monitoring-points/1/safety-directors", {"user_id": 2**31}, "user_id"),
+    ("/admin/instances/bulk-retry", {"ids": [1, 2**40]}, "ids[1]"),
+    ("/admin/tasks/x/reassign", {"user_id": 2**62}, "user_id"),
+])
+def test_id_past_an_integer_column_in_a_json_body_is_422(api, path, body, field):
+    err = assert_error(api.post(path, "admin", json=body), 422, "invalid")
+    assert err["details"][0]["field"] == field
 
 
 def test_overlong_form_id_on_a_page_is_refused_without_500(app):

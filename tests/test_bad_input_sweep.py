@@ -106,3 +106,35 @@ def test_no_route_answers_5xx_to_bad_input(app, api, user):
             continue
         _sweep_route(caller, rule, method, view)
     assert not caller.failures, f"{len(caller.failures)} of {caller.sent}:\n" + "\n".join(caller.failures[:80])
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_ids_past_an_integer_column_are_4xx_on_postgres(pg_settings):
+    """PostgreSQL's INTEGER ids stop at 2³¹−1: a bigger one in a path, query or body is a 4xx, not a 503."""
+    from conftest import Api
+
+    from web import create_app
+    from web.extensions import db
+
+    app = create_app(pg_settings)
+    api = Api(app.test_client())
+    api.submit("reporter.agency")
+    caller, past = Caller(app, api, "admin"), str(2**31)
+    for rule, method, view in list(_routes(app)):
+        if rule.rule == "/logout":
+            continue
+        caller.send(method, _path(rule, past, past))
+        path = _path(rule, "1", "x")
+        names = [n for n in _names(view, ARG_NAME) if method == "GET" or n not in ("page", "per_page")]
+        for name in names:
+            caller.send(method, path, query_string={name: past})
+        if method != "GET" and path.startswith("/api/v1"):
+            body = {name: 2**31 for name in _names(view, FIELD_NAME) + ["ids"]}
+            caller.send(method, path, data=json.dumps(body), content_type="application/json")
+        elif method != "GET":
+            caller.send(method, path, data={name: past for name in names})
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    assert not caller.failures, f"{len(caller.failures)} of {caller.sent}:\n" + "\n".join(caller.failures[:80])

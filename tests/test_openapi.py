@@ -53,8 +53,8 @@ def test_bodies_parameters_and_answers_come_from_the_schemas(api):
     assert {"page", "per_page", "report_id", "element_id", "q"} <= set(tasks)
     assert tasks["per_page"]["schema"]["maximum"] == 100
     detail = doc["paths"]["/reports/{report_id}"]["get"]
-    assert detail["parameters"][0]["schema"] == {"type": "integer", "format": "int64", "minimum": 0,
-                                                 "maximum": 2**63 - 1}
+    assert detail["parameters"][0]["schema"] == {"type": "integer", "format": "int32", "minimum": 0,
+                                                 "maximum": 2**31 - 1}
     assert "404" in detail["responses"]
     assert schemas["ReportPage"]["properties"]["items"]["items"]["$ref"].endswith("/ReportOut")
     upload = doc["paths"]["/reports/{report_id}/attachments"]["post"]

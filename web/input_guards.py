@@ -17,7 +17,8 @@ from werkzeug.routing import BaseConverter, IntegerConverter
 from services.errors import Invalid, ServiceError
 from services.stats import MAX_DATE, MIN_DATE
 
-MAX_ID = 2**63 - 1  # PostgreSQL BIGINT and SQLite INTEGER
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: PostgreSQL refuses more (SQLite past 64 bits)
+MAX_JSON_INT = 2**63 - 1  # any integer in a JSON body: what SQLite and a BIGINT can hold
 MAX_JSON_DEPTH = 32
 MAX_PAGE = 100_000  # page × per_page stays a small OFFSET
 
@@ -26,10 +27,26 @@ class BadText(ServiceError):
     code, status = "bad_request", 400
 
 
-class BoundedIntConverter(IntegerConverter):
-    """`<int:…>` matching at most 19 digits and at most 2⁶³−1, so a longer id is a 404, not an OverflowError."""
+def digits_up_to(limit: int) -> str:
+    """A regex for the decimal numbers 0..limit (leading zeros allowed up to limit's length)."""
+    text = str(limit)
+    branches = [f"[0-9]{{1,{len(text) - 1}}}"] if len(text) > 1 else []
+    for i, digit in enumerate(text):
+        if digit != "0":
+            rest = len(text) - i - 1
+            branches.append(text[:i] + f"[0-{int(digit) - 1}]" + (f"[0-9]{{{rest}}}" if rest else ""))
+    branches.append(text)
+    return "(?:" + "|".join(branches) + ")"
 
-    regex = r"\d{1,19}"
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:…>` up to MAX_ID, so a longer id is a 404, not an OverflowError or a database error.
+
+    The bound is in the regex, not only in `to_python`: werkzeug answers 405 instead of 404 when a
+    converter refuses a path that another method's rule would have matched.
+    """
+
+    regex = digits_up_to(MAX_ID)
 
     def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ID,
                  signed: bool = False):
@@ -43,7 +60,7 @@ class DayConverter(BaseConverter):
 
 
 def parse_id(raw: str | None) -> int | None:
-    """A positive 64-bit id from form or query text, or None when it is not one."""
+    """A positive id (at most MAX_ID) from form or query text, or None when it is not one."""
     raw = (raw or "").strip()
     if not raw.isascii() or not raw.isdigit() or len(raw) > 19:
         return None
@@ -83,7 +100,7 @@ def _scalar_problem(value) -> str | None:
         return _text_problem(value)
     if isinstance(value, bool):
         return None
-    if isinstance(value, int) and not -MAX_ID - 1 <= value <= MAX_ID:
+    if isinstance(value, int) and not -MAX_JSON_INT - 1 <= value <= MAX_JSON_INT:
         return "整数超出 64 位范围"
     if isinstance(value, float) and not math.isfinite(value):
         return "数值超出范围"

@@ -19,6 +19,7 @@ from .responses import AuditEntryOut, BulkRetryOut, InstanceDetailOut, InstanceO
 from .auth import current_user
 from .common import BadRequest, int_arg, listing, load, paging, read_json
 from .presenters import event_json, iso, task_json
+from .schemas import Id
 
 
 
@@ -49,11 +50,11 @@ class DataBody(TerminateBody):
 
 
 class ReassignBody(ReasonBody):
-    user_id = fields.Integer(required=True)
+    user_id = Id(required=True)
 
 
 class BulkRetryBody(ReasonBody):
-    ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1, max=200))
+    ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=200))
 
 
 def admin_only(view):

@@ -42,10 +42,22 @@ def load(schema: Schema, data: dict) -> dict:
     try:
         return schema.load(data)
     except ValidationError as exc:
-        details = [{"field": k, "message": "；".join(v) if isinstance(v, list) else str(v)}
-                   for k, v in exc.messages.items()]
+        details = [{"field": k, "message": m} for k, m in _flatten(exc.messages)]
         raise Invalid("提交的数据不合法：" + "；".join(f"{d['field']}：{d['message']}" for d in details),
                       details=details) from None
+
+
+def _flatten(messages, prefix: str = ""):
+    """marshmallow's nested messages as (field path, text) pairs: `ids[0]`, `data.measures`."""
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        yield prefix, "；".join(messages)
+        return
+    if not isinstance(messages, dict):
+        yield prefix, str(messages)
+        return
+    for key, value in messages.items():
+        path = f"{prefix}[{key}]" if isinstance(key, int) else (f"{prefix}.{key}" if prefix else str(key))
+        yield from _flatten(value, path)
 
 
 def paging() -> tuple[int, int]:
@@ -57,7 +69,7 @@ def paging() -> tuple[int, int]:
 
 
 def int_arg(name: str, bound: int = MAX_ID) -> int | None:
-    """An optional integer query argument; 400 when not an integer, 422 when beyond ±`bound` (64 bits)."""
+    """An optional integer query argument; 400 when not an integer, 422 when beyond ±`bound` (an id's range)."""
     raw = request.args.get(name)
     if raw in (None, ""):
         return None

@@ -15,7 +15,7 @@ from .responses import PointOut, page_of
 from .auth import current_user
 from .common import enum_arg, json_body, listing, load, paging
 from .presenters import iso
-from .schemas import REQUIRED
+from .schemas import REQUIRED, Id
 
 
 class PointCreate(Schema):
@@ -31,7 +31,7 @@ class PointCreate(Schema):
 
 
 class DirectorAssign(Schema):
-    user_id = fields.Integer(required=True, strict=True, error_messages=REQUIRED)
+    user_id = Id(strict=True, required=True)
 
 
 def point_json(point) -> dict:

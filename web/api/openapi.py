@@ -16,7 +16,7 @@ How to document an endpoint — two lines next to the view:
   defaults to 200.
 - Every operation also documents the error envelope `{"error": {"code", "message", "details"?}}` for
   400, 401, 403, 422 and 503, 404 when its path has parameters, and whatever `errors=` adds (409, 413 …).
-- Path parameters come from the URL rule itself (`<int:…>` is a 64-bit integer, `<day:…>` a date).
+- Path parameters come from the URL rule itself (`<int:…>` is an id up to 2³¹−1, `<day:…>` a date).
 - `public=True` drops the bearer-token requirement (sign-in, this document).
 
 `tests/test_openapi.py` fails for any /api/v1 route without `@doc`, and the schemathesis run checks each
@@ -47,7 +47,7 @@ XML_FILE = {"application/xml": {"schema": {"type": "string"}}}
 ANY_FILE = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
             "image/*": {"schema": {"type": "string", "format": "binary"}},
             "application/pdf": {"schema": {"type": "string", "format": "binary"}}}
-PATH_PARAMS = {"int": {"type": "integer", "format": "int64", "minimum": 0, "maximum": MAX_ID},
+PATH_PARAMS = {"int": {"type": "integer", "format": "int32", "minimum": 0, "maximum": MAX_ID},
                "day": {"type": "string", "format": "date"}}
 
 

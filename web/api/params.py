@@ -10,7 +10,7 @@ from .common import MAX_PER_PAGE
 
 
 def _id(description: str):
-    return fields.Integer(metadata={"description": description, "format": "int64"},
+    return fields.Integer(metadata={"description": description, "format": "int32"},
                           validate=validate.Range(min=-MAX_ID - 1, max=MAX_ID))
 
 

@@ -5,7 +5,15 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from storage.models import CONTENT_MAX_CHARS, ReportDomain, ReportKind
 
+from ..input_guards import MAX_ID
+
 REQUIRED = {"required": "必填", "null": "不能为空", "invalid": "类型不正确"}
+
+
+def Id(strict: bool = False, **kwargs) -> fields.Integer:
+    """A row id in a JSON body: a positive integer a database id column can hold (else 422)."""
+    return fields.Integer(strict=strict, validate=validate.Range(min=1, max=MAX_ID, error="编号须为 1 到 {max} 之间的整数"),
+                          error_messages=REQUIRED, **kwargs)
 
 
 class TokenRequest(Schema):
