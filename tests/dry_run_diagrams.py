@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from owner_diagrams import replace_once
+from legacy_diagrams import replace_once
 
 
 def with_dead_end_option(xml: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from owner_diagrams import replace_once, seed_xml, upload
+from legacy_diagrams import replace_once, seed_xml, upload
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 INSPECTION_TASK = ('<bpmn:userTask id="inspection_consultation" name="综合检验机构意见" '
@@ -179,7 +179,7 @@ def test_every_refusal_message_is_chinese():
 
 
 def test_form_constraints_are_enforced_when_the_task_is_completed(api):
-    from owner_diagrams import upload_and_publish
+    from legacy_diagrams import upload_and_publish
 
     xml = seed_xml()
     start = xml.index('<camunda:formField id="measures" label="处置措施"')

@@ -9,7 +9,7 @@ from dry_run_diagrams import (
     with_archive_loop, with_condition_failing_on_a_sample, with_dead_end_option, with_group, with_manual_task,
     with_rework_due_garbage,
 )
-from owner_diagrams import (
+from legacy_diagrams import (
     deadline_dmn, replace_once, seed_xml, with_county_deadline, with_deadline_table, with_double_check,
     with_major_to_center,
 )

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from engine import Runtime, parse_bundle
 from engine.runtime import MAX_ENGINE_TASKS_PER_RUN
 from hostile_diagrams import diagram
-from owner_diagrams import replace_once, seed_xml
+from legacy_diagrams import replace_once, seed_xml
 from storage.models import ProcessVersion, VersionState, utcnow
 from engine.specs import content_hash
 from app_helpers import run

@@ -25,7 +25,7 @@ from engine import Runtime, parse_bundle
 from engine.dialect import DialectParser, SafeScriptEngine, SafeTaskEnvironment
 from engine.serializer import InstanceSerializer
 from hostile_diagrams import HOSTILE_BUILDERS
-from owner_diagrams import deadline_dmn, seed_xml, with_deadline_table
+from legacy_diagrams import deadline_dmn, seed_xml, with_deadline_table
 from test_engine_paths import CENTER, CITY, COUNTY_ESCALATE, DIRECTOR, PROVINCE, RECTIFY, Harness
 
 LIBRARY = Path(SpiffWorkflow.__file__).resolve().parent

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from owner_diagrams import replace_once, seed_xml, upload, upload_and_publish
+from legacy_diagrams import replace_once, seed_xml, upload, upload_and_publish
 from sqlalchemy import select
 
 from services.timers import fire_due_timers

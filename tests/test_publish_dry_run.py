@@ -11,7 +11,7 @@ from dry_run_diagrams import (
     ALIEN_RISK_DISPOSAL, with_archive_loop, with_condition_failing_on_a_sample, with_dead_end_option,
     with_element_renamed, with_group, with_manual_task, with_rework_due_garbage,
 )
-from owner_diagrams import seed_xml, sign_in, upload, with_county_deadline
+from legacy_diagrams import seed_xml, sign_in, upload, with_county_deadline
 
 from storage.models import ProcessVersion, VersionState
 from web import create_app

@@ -6,7 +6,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from owner_diagrams import seed_xml
+from legacy_diagrams import seed_xml
 from sqlalchemy import select
 
 from engine import timer_values
