@@ -51,13 +51,22 @@ def _field_error(field: str, message: str) -> Invalid:
 
 
 def can_manage_accounts(actor: User) -> bool:
-    """Admins, city and county officers."""
-    return actor.has_role("admin", *OFFICER_MANAGERS)
+    """Admins, city and county officers, and point managers (for their own point's reporters)."""
+    return actor.has_role("admin", "point_manager", *OFFICER_MANAGERS)
+
+
+def allowed_roles(actor: User) -> frozenset[str]:
+    """Roles a non-admin may grant and manage: point people for officers, reporters for a point manager."""
+    if actor.has_role(*OFFICER_MANAGERS):
+        return POINT_ROLES
+    if actor.has_role("point_manager"):
+        return frozenset({Role.REPORTER.value})
+    return frozenset()
 
 
 def _require_manager(actor: User) -> None:
     if not can_manage_accounts(actor):
-        raise Forbidden("只有系统管理员或市、县级监管人员可以管理账户")
+        raise Forbidden("只有系统管理员、市县级监管人员或监测点负责人可以管理账户")
 
 
 def _points_in_jurisdiction(actor: User):
@@ -67,7 +76,7 @@ def _points_in_jurisdiction(actor: User):
 def _may_manage(env: Env, actor: User, role: str, point_id: int | None) -> bool:
     if actor.has_role("admin"):
         return True
-    if role not in POINT_ROLES or point_id is None:
+    if role not in allowed_roles(actor) or point_id is None:
         return False
     stmt = select(MonitoringPoint.id).where(MonitoringPoint.id == point_id, _jurisdiction_clause(actor))
     return env.session.scalar(stmt) is not None
@@ -91,7 +100,7 @@ def list_accounts(env: Env, actor: User, filters: AccountFilter, page: int = 1,
     stmt = select(User)
     if not actor.has_role("admin"):
         stmt = stmt.where(User.monitoring_point_id.in_(_points_in_jurisdiction(actor)),
-                          ~User.role_rows.any(UserRole.role.notin_([Role(r) for r in POINT_ROLES])))
+                          ~User.role_rows.any(UserRole.role.notin_([Role(r) for r in allowed_roles(actor)])))
     if filters.role:
         stmt = stmt.where(User.role_rows.any(UserRole.role == Role(_check_role(filters.role))))
     if filters.division:
