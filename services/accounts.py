@@ -242,6 +242,8 @@ def _apply(env: Env, actor: User, user: User, changes: dict) -> bool:
 
 
 def _move(env: Env, actor: User, user: User, role: str, division_code: str) -> None:
+    if role != _role_of(user) and user.id == actor.id:
+        raise Forbidden("不能修改自己的角色")
     _check_role(role)
     _check_division(env, division_code)
     if not _may_manage(env, actor, role, user.monitoring_point_id):

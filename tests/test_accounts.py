@@ -164,3 +164,16 @@ def test_the_template_downloads_as_xlsx(api):
     res = api.get("/admin/users/import-template", "county.610113")
     assert res.status_code == 200 and res.data.startswith(b"PK")
     assert api.get("/admin/users/import-template", "reporter.unit").status_code == 403
+
+
+def test_nobody_locks_themselves_out_or_moves_a_person_off_their_point(api, env):
+    admin = env.session.scalar(select(User.id).where(User.username == "admin"))
+    assert api.call("PATCH", f"/admin/users/{admin}", "admin", json={"active": False}).status_code == 403
+    assert api.call("PATCH", f"/admin/users/{admin}", "admin", json={"role": "reporter"}).status_code == 403
+    mine = env.session.scalar(select(User.id).where(User.username == "reporter.unit"))
+    moved = api.call("PATCH", f"/admin/users/{mine}", "county.610113", json={"division_code": "610112"})
+    assert moved.status_code == 422 and moved.get_json()["error"]["details"][0]["field"] == "division_code"
+    assert api.get("/admin/users?role=boss", "admin").status_code == 422
+    own = _point(env, "610113")
+    mixed = api.post("/admin/users", "county.610113", json=_reporter(own.id, division="610112", username="mix.r"))
+    assert mixed.status_code == 422
