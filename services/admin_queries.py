@@ -191,6 +191,8 @@ AUDIT_KIND_LABELS = {
     "admin_retry": "重试", "admin_skip": "跳过", "admin_suspend": "挂起", "admin_resume": "恢复",
     "admin_terminate": "终止", "admin_reset": "回退", "admin_edit_data": "修改数据",
     "admin_reassign": "转交任务", "admin_release": "强制释放任务",
+    "admin_user_created": "创建账户", "admin_user_updated": "修改账户", "admin_user_deactivated": "停用账户",
+    "admin_user_reactivated": "启用账户",
 }
 
 

@@ -23,5 +23,6 @@ from . import (  # noqa: E402,F401
     cases, similar_reports, attachments,
     sessions,
     office,
+    accounts,
 )
 from . import equipment, wechat  # noqa: E402,F401

@@ -12,7 +12,13 @@ from web import env
 from . import api
 from .auth import current_user
 from .common import json_body, load
+from .openapi import doc
+from .responses import Answer
 from .schemas import REQUIRED
+
+
+class MessageOut(Answer):
+    message = fields.String(required=True)
 
 
 class PasswordChange(Schema):
@@ -31,6 +37,7 @@ class PasswordReset(Schema):
 
 
 @api.post("/me/password", endpoint="change_my_password")
+@doc("修改本人密码（其他会话随之失效）", body=PasswordChange, response=MessageOut)
 def change_my_password():
     """Change the caller's password; every token (this one too) stops working, sign in again."""
     body = load(PasswordChange(), json_body())
@@ -39,6 +46,7 @@ def change_my_password():
 
 
 @api.post("/me/revoke-sessions", endpoint="revoke_my_sessions")
+@doc("使本人全部会话和令牌失效", response=MessageOut)
 def revoke_my_sessions():
     """Sign the caller out everywhere: every page session and API token (this one too) stops working."""
     user = current_user()
@@ -56,6 +64,7 @@ def _admin_target(user_id: int) -> User:
 
 
 @api.post("/admin/users/<int:user_id>/revoke-sessions")
+@doc("使某人全部会话和令牌失效（管理员）", response=MessageOut)
 def revoke_user_sessions(user_id: int):
     """An admin signs a person out everywhere (every page session and API token)."""
     auth_service.revoke_sessions(env(), _admin_target(user_id), actor=current_user())
@@ -63,6 +72,7 @@ def revoke_user_sessions(user_id: int):
 
 
 @api.post("/admin/users/<int:user_id>/reset-password")
+@doc("重置密码（下次登录须修改）", body=PasswordReset, response=MessageOut)
 def reset_user_password(user_id: int):
     """An admin sets a person's password; they must change it at the next sign-in."""
     target = _admin_target(user_id)  # refuse non-admins before looking at the body

@@ -32,6 +32,8 @@ def register_pages(app: Flask) -> None:
     app.register_blueprint(topics_bp)
     from .office_pages import bp as office_bp
     app.register_blueprint(office_bp)
+    from .accounts_pages import bp as accounts_bp
+    app.register_blueprint(accounts_bp)
     from ..health import bp as health_bp
     from .admin import bp as admin_bp
     app.register_blueprint(admin_bp)

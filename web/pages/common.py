@@ -35,6 +35,7 @@ NAV = [
     ("案例", "/cases", OFFICERS),
     ("风险专题", "/topics", ("province_officer", "center_expert", "admin")),
     ("流程", "/processes", ("workflow_owner",)),
+    ("账户管理", "/admin/users", ("admin", "county_officer", "city_officer")),
     ("系统管理", "/admin", ("admin",)),
 ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from services import monitoring_points as points
-from services import point_reporters
+from services import accounts, point_reporters
 from services.directory import director_candidates, divisions_in_jurisdiction, division_names
 from services.errors import Invalid, ServiceError
 from storage.models import POINT_KIND_LABELS
@@ -81,6 +81,7 @@ def show_point(point_id: int):
     return render_template("points/detail.html", point=point, kinds=POINT_KIND_LABELS,
                            reporters=point_reporters.list_reporters(env(), user, point_id),
                            can_register=point_reporters.can_register_reporters(user, point),
+                           can_manage=accounts.can_manage_accounts(user),
                            division=division_names(env(), [point.division_code]).get(point.division_code, ""),
                            can_confirm=user.has_role(*points.SUPERVISOR_ROLES) and not point.confirmed,
                            candidates=director_candidates(env(), point) if point.is_enterprise else [])
