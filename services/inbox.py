@@ -144,13 +144,24 @@ def suspended_instances(env: Env, instance_ids: list[int]) -> set[int]:
 URGENCY = {"overdue": "overdue", "due_soon": "soon", "normal": ""}
 
 
+WARNING_SHARE = 0.25  # yellow in the last quarter of the time a task was given
+
+
+def warning_lead_hours(task: HumanTask, lead_hours: float = 24) -> float:
+    """How long before its due time a task turns yellow: the last quarter of its own duration, at most `lead_hours`."""
+    if task.due_at is None or task.created_at is None:
+        return lead_hours
+    given = (task.due_at - task.created_at).total_seconds() / 3600
+    return max(0.0, min(lead_hours, given * WARNING_SHARE))
+
+
 def urgency(task: HumanTask, now: datetime, lead_hours: int = 24) -> str:
-    """"overdue" past its due time, "soon" within `lead_hours` of it (REMINDER_LEAD_HOURS), else ""."""
+    """"overdue" past its due time, "soon" in the last quarter of its time (at most REMINDER_LEAD_HOURS), else ""."""
     if task.state != TaskState.OPEN:
         return ""
     if task.overdue_at is not None:  # the diagram's deadline timer marked it (working days, not due_at)
         return "overdue"
-    return URGENCY[deadline_state(task.due_at, now, lead_hours)]
+    return URGENCY[deadline_state(task.due_at, now, warning_lead_hours(task, lead_hours))]
 
 
 def next_steps(env: Env, task: HumanTask) -> list[str]:
