@@ -110,7 +110,9 @@ def report_extras(report) -> dict:
     user = current_user()
     events = report_timeline(env(), user, report)
     files = attachment_service.list_attachments(env(), report.id)
-    return {"events": events, "attachments": files, "comments": comment_service.list_comments(env(), user, report.id),
+    return {"events": events, "attachments": files,
+            "uploaders": attachment_service.uploader_labels(env(), user, report, files),
+            "attachments_closed": report.status in attachment_service.FINISHED, "comments": comment_service.list_comments(env(), user, report.id),
             "can_comment": comment_service.can_comment(user), "actors": user_names(env(), [e.actor_id for e in events]),
             "upload_limits": attachment_service.limit_text(env().settings.max_upload_bytes),
             "show_event_data": not (user.has_role("reporter") and len(user.roles) == 1), "notice": NOTICE,
