@@ -18,6 +18,7 @@ from storage.repositories import add_event, add_notification, user_ids_with_role
 
 from .dialect import HandlerFailed
 from .durations import due_from
+from .form_prefill import previous_answers, with_previous_round
 from .live_cache import LiveCache
 from .runtime import Runtime, Snapshot, StepError
 from .serializer import InstanceSerializer
@@ -185,7 +186,8 @@ class ProcessStore:
                         name=view.name, candidate_group=target.candidate_group,
                         division_code=target.division_code, monitoring_point_id=target.monitoring_point_id,
                         state=TaskState.OPEN, due_at=due_from(view.due, now), priority=view.priority,
-                        form=view.form, created_at=now, assignee=assignee)
+                        form=with_previous_round(view.form, previous_answers(session, instance.id, view.element_id)),
+                        created_at=now, assignee=assignee)
         row.candidates = _further_candidates(view, report, target)
         session.add(row)
         add_event(session, "task_created", f"待办：{view.name}", instance_id=instance.id, report_id=report.id,

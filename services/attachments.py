@@ -11,12 +11,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from storage.models import Attachment, Report, User, utcnow
+from storage.models import ROLE_LABELS, Attachment, Report, ReportStatus, Role, User, utcnow
 from storage.repositories import add_event
 
-from .access import OFFICER_ROLES, can_view_report
+from .access import OFFICER_ROLES, can_view_report, sees_reporter_identity
 from .context import Env
-from .errors import Forbidden, Invalid, NotFound, ServiceError
+from .directory import user_names
+from .errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 from .image_conversion import heif_to_jpeg, is_heif
 
 # Content types we accept, by what the file's first bytes say (never by its name or the browser's claim).
@@ -105,12 +106,25 @@ def _may_attach(env: Env, user: User, report: Report) -> None:
     raise Forbidden("只有报送人和处置链上的监管人员可以为该报送信息上传附件")
 
 
+FINISHED = (ReportStatus.CLOSED, ReportStatus.TERMINATED)  # no files are added after the report is closed
+
+
+def uploader_labels(env: Env, viewer: User, report: Report, files: Sequence[Attachment]) -> dict[int, str]:
+    """Who added each file as this viewer may know it: names, but 信息报送员 for the reporter on the unit side."""
+    names = user_names(env, [a.uploaded_by_id for a in files])
+    masked = not (viewer.id == report.reporter_id or sees_reporter_identity(viewer))
+    return {a.id: ROLE_LABELS[Role.REPORTER] if masked and a.uploaded_by_id == report.reporter_id
+            else names.get(a.uploaded_by_id, "—") for a in files}
+
+
 def add_attachments(env: Env, user: User, report_id: int, uploads: list[Upload]) -> list[Attachment]:
     """Check every file, store them and record them in one transaction."""
     report = env.session.get(Report, report_id)
     if report is None:
         raise NotFound("报送信息不存在")
     _may_attach(env, user, report)
+    if report.status in FINISHED:
+        raise Conflict("该报送信息已办结，不能再补充附件")
     existing = len(list_attachments(env, report_id))
     if existing + len(uploads) > MAX_FILES_PER_REPORT:
         raise Invalid(f"每条报送最多 {MAX_FILES_PER_REPORT} 个附件（已有 {existing} 个）")

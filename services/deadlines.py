@@ -11,7 +11,7 @@ from storage.models import HumanTask, TaskState
 DEADLINE_STATE_LABELS = {"normal": "正常", "due_soon": "即将到期", "overdue": "已逾期"}
 
 
-def deadline_state(due_at: datetime | None, now: datetime, lead_hours: int) -> str:
+def deadline_state(due_at: datetime | None, now: datetime, lead_hours: float) -> str:
     """`overdue` (red) after the deadline, `due_soon` (yellow) within `lead_hours` of it, else `normal`."""
     if due_at is None:
         return "normal"

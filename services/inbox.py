@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import or_, select
 
@@ -16,6 +16,7 @@ from .context import Env
 from .deadlines import deadline_state
 from .directory import division_names, role_label, user_names
 from .errors import Forbidden, NotFound
+from .report_filters import narrow
 
 CHINA = timezone(timedelta(hours=8))
 STATUSES = {"open": "全部待办", "unclaimed": "未认领", "mine": "我认领的", "overdue": "已超期", "done": "我已办理"}
@@ -95,19 +96,7 @@ def _base(user: User, f: InboxFilter):
 
 
 def _filtered(user: User, f: InboxFilter):
-    stmt = _base(user, f)
-    if f.kind:
-        stmt = stmt.where(Report.kind == f.kind)
-    if f.category:
-        stmt = stmt.where(Report.equipment_category_code == f.category)
-    if f.division:
-        stmt = stmt.where(or_(Report.division_code == f.division, Report.county_code == f.division,
-                              Report.city_code == f.division))
-    if f.date_from:
-        stmt = stmt.where(Report.submitted_at >= datetime.combine(f.date_from, time.min, CHINA).astimezone(timezone.utc))
-    if f.date_to:
-        stmt = stmt.where(Report.submitted_at < datetime.combine(f.date_to + timedelta(days=1), time.min, CHINA)
-                                                .astimezone(timezone.utc))
+    stmt = narrow(_base(user, f), f)
     if f.q:
         for word in f.q.split()[:5]:
             stmt = stmt.where(or_(Report.tracking_no.contains(word), Report.title.contains(word)))
@@ -144,13 +133,24 @@ def suspended_instances(env: Env, instance_ids: list[int]) -> set[int]:
 URGENCY = {"overdue": "overdue", "due_soon": "soon", "normal": ""}
 
 
+WARNING_SHARE = 0.25  # yellow in the last quarter of the time a task was given
+
+
+def warning_lead_hours(task: HumanTask, lead_hours: float = 24) -> float:
+    """How long before its due time a task turns yellow: the last quarter of its own duration, at most `lead_hours`."""
+    if task.due_at is None or task.created_at is None:
+        return lead_hours
+    given = (task.due_at - task.created_at).total_seconds() / 3600
+    return max(0.0, min(lead_hours, given * WARNING_SHARE))
+
+
 def urgency(task: HumanTask, now: datetime, lead_hours: int = 24) -> str:
-    """"overdue" past its due time, "soon" within `lead_hours` of it (REMINDER_LEAD_HOURS), else ""."""
+    """"overdue" past its due time, "soon" in the last quarter of its time (at most REMINDER_LEAD_HOURS), else ""."""
     if task.state != TaskState.OPEN:
         return ""
     if task.overdue_at is not None:  # the diagram's deadline timer marked it (working days, not due_at)
         return "overdue"
-    return URGENCY[deadline_state(task.due_at, now, lead_hours)]
+    return URGENCY[deadline_state(task.due_at, now, warning_lead_hours(task, lead_hours))]
 
 
 def next_steps(env: Env, task: HumanTask) -> list[str]:

@@ -61,12 +61,12 @@ def check_channels(settings: Settings, email_address: str | None, phone: str | N
                    webhook: bool) -> None:
     """Refuse (422) a channel this installation cannot deliver or the person's contact details cannot reach."""
     if email and not settings.smtp_host:
-        raise Invalid("系统未配置邮件服务器（SMTP_HOST），暂不能选择电子邮件", details=[
+        raise Invalid("本系统尚未开通邮件发送服务，暂不能选择电子邮件", details=[
             {"field": "email", "message": "未配置邮件服务器"}])
     if email and not email_address:
         raise Invalid("请先填写电子邮箱，电子邮件按该地址发送", details=[{"field": "email", "message": "未填写邮箱"}])
     if webhook and not settings.webhook_url:
-        raise Invalid("系统未配置短信/微信网关（WEBHOOK_URL），暂不能选择该渠道", details=[
+        raise Invalid("本系统尚未开通短信/微信发送服务，暂不能选择该渠道", details=[
             {"field": "webhook", "message": "未配置网关"}])
     if webhook and not phone:
         raise Invalid("请先填写手机号码，短信/微信网关按手机号码发送", details=[

@@ -20,6 +20,7 @@ from .context import Env
 from .errors import Forbidden, Invalid, NotFound
 from .processes import current_version
 from .receipts import mark_notices_opened
+from .report_filters import ReportFilter, narrow
 
 TITLE_MAX_CHARS = 200
 CODE_MAX_CHARS = 64
@@ -101,9 +102,10 @@ def _title_from(content: str) -> str:
 
 
 def list_reports(env: Env, user: User, page: int = 1, per_page: int = 20, mine: bool = False,
-                 status: str | None = None, q: str | None = None) -> tuple[list[Report], int]:
+                 status: str | None = None, q: str | None = None,
+                 filters: ReportFilter | None = None) -> tuple[list[Report], int]:
     """Reports this person may read, newest first; `q` searches title and content (full text)."""
-    stmt = select(Report).where(report_visibility(env.session, user))
+    stmt = narrow(select(Report).where(report_visibility(env.session, user)), filters or ReportFilter())
     if mine:
         stmt = stmt.where(Report.reporter_id == user.id)
     if status:

@@ -49,7 +49,7 @@ def test_page_is_labelled_and_linked_from_the_account_and_notification_pages(app
                          ("ch_webhook", "短信/微信网关"), ("ch_in_app", "站内消息")):
         assert f'<label for="{field}">{label}</label>' in html
     assert 'id="ch_in_app" type="checkbox" checked disabled' in html
-    assert "系统尚未配置邮件服务器" in html and 'name="csrf_token"' in html
+    assert "本系统尚未开通邮件发送服务" in html and 'name="csrf_token"' in html
     assert f'href="{PAGE}"' in client.get("/account/password").get_data(as_text=True)
     assert f'href="{PAGE}"' in client.get("/notifications").get_data(as_text=True)
 
@@ -66,10 +66,32 @@ def test_email_refused_when_smtp_is_not_configured(app):
     res = save(client, email_address="zhang@example.cn", email="1")
     assert res.status_code == 422
     html = res.get_data(as_text=True)
-    assert "系统未配置邮件服务器（SMTP_HOST），暂不能选择电子邮件" in html
+    assert "本系统尚未开通邮件发送服务，暂不能选择电子邮件" in html
+    assert "SMTP" not in html and "WEBHOOK" not in html  # no setting names for the person at the desk
+    assert 'id="ch_email" name="email" type="checkbox" value="1" disabled' in html  # and not left ticked
     assert 'value="zhang@example.cn"' in html  # what was typed is kept
     user, pref = stored(app, "director.unit")
     assert pref is None and user.email != "zhang@example.cn"
+
+
+def test_unconfigured_channels_are_disabled_with_a_reason_in_chinese(app):
+    html = signed_in(app, "director.unit").get(PAGE).get_data(as_text=True)
+    assert 'id="ch_email" name="email" type="checkbox" value="1" disabled' in html
+    assert 'id="ch_webhook" name="webhook" type="checkbox" value="1" disabled' in html
+    assert "本系统尚未开通邮件发送服务，暂不可选" in html and "本系统尚未开通短信/微信发送服务，暂不可选" in html
+    assert "SMTP" not in html and "WEBHOOK" not in html and "暂不能" not in html
+
+
+def test_a_forged_gateway_choice_is_refused_without_setting_names(app):
+    res = save(signed_in(app, "director.unit"), phone="13800000001", webhook="1")
+    html = res.get_data(as_text=True)
+    assert res.status_code == 422 and "本系统尚未开通短信/微信发送服务，暂不能选择该渠道" in html
+    assert "WEBHOOK" not in html and 'value="1" disabled' in html
+
+
+def test_configured_channels_can_be_chosen(gateway_app):
+    html = signed_in(gateway_app, "director.unit").get(PAGE).get_data(as_text=True)
+    assert 'value="1" disabled' not in html and "暂不可选" not in html
 
 
 def test_email_refused_without_an_address_and_webhook_without_a_phone(gateway_app):

@@ -155,6 +155,9 @@ def test_healthz_reports_database_scheduler_and_version(app, client):
     assert res.status_code == 200
     body = res.get_json()
     assert body["database"]["ok"] is True and body["version"] == "0.1.0"
+    assert body["scheduler"]["status"] == "missing" and body["status"] == "starting"  # its first seconds
+    app.extensions["riskmon.started_at"] = utcnow() - timedelta(minutes=5)
+    body = client.get("/healthz").get_json()
     assert body["scheduler"]["status"] == "missing" and body["status"] == "degraded"
 
     def beat(env, at):

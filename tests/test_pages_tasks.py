@@ -127,6 +127,7 @@ def test_filters_search_sorting_and_urgency_colours(app, api):
         rows = {t.report_id: t for t in db.session.scalars(select(HumanTask).where(HumanTask.state == TaskState.OPEN))}
         rows[first["id"]].due_at = utcnow() - timedelta(hours=2)
         rows[second["id"]].due_at = utcnow() + timedelta(hours=5)
+        rows[second["id"]].created_at = utcnow() - timedelta(days=4)  # 5 h left of 4 days: its last quarter
         db.session.commit()
         db.session.remove()
     client = signed_in(app, "county.610113")

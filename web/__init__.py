@@ -12,6 +12,7 @@ from services.calendar import CalendarCache, expression_functions
 from services.context import Env
 from services.settings import Settings
 from storage.database import configure_engine
+from storage.models import utcnow
 
 from .extensions import db, migrate
 from .input_guards import install as install_input_guards
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.ensure_ascii = False
     install_input_guards(app)
     app.extensions["riskmon.settings"] = settings
+    app.extensions["riskmon.started_at"] = utcnow()  # /healthz says "starting" until a first heartbeat is due
     calendar = app.extensions["riskmon.calendar"] = CalendarCache()
     app.extensions["riskmon.store"] = ProcessStore(
         HANDLERS, runtime=Runtime(ExpressionEnvironment(expression_functions(calendar))))

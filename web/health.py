@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from importlib import metadata
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, current_app, jsonify
 
 from services import admin_dashboard as figures
+from storage.models import utcnow
 
 from . import env
 
@@ -22,13 +23,23 @@ def app_version() -> str:
 
 @bp.get("/healthz")
 def healthz():
-    """200 while the database answers (the scheduler's state is reported, not fatal); 503 otherwise."""
+    """200 while the database answers (scheduler state reported; "starting" in its first minute); 503 otherwise."""
     db_ok, db_message = figures.database_ok(env())
     heartbeat = figures.scheduler_heartbeat(env()) if db_ok else {"status": "unknown", "message": "数据库不可用"}
     status = "ok" if db_ok and heartbeat["status"] in ("ok", "unknown") else "degraded" if db_ok else "fail"
+    if status == "degraded" and _just_started():
+        status = "starting"
+        heartbeat = {**heartbeat, "message": "服务刚刚启动，正在等待定时任务进程的第一次心跳"}
     body = {"status": status, "version": app_version(), "database": {"ok": db_ok, "message": db_message},
             "scheduler": heartbeat}
     return jsonify(body), 200 if db_ok else 503
+
+
+def _just_started() -> bool:
+    """Whether this process started within the time a first heartbeat may take (the stale threshold)."""
+    started = current_app.extensions.get("riskmon.started_at")
+    grace = max(60, 3 * env().settings.scheduler_poll_seconds)
+    return started is not None and (utcnow() - started).total_seconds() < grace
 
 
 def _metric(lines: list[str], name: str, kind: str, help_text: str, samples) -> None:

@@ -31,6 +31,7 @@ def seed_inbox(settings):
                 if offset is not None:
                     task = env.session.scalar(select(HumanTask).where(HumanTask.report_id == report.id))
                     task.due_at = utcnow() + offset
+                    task.created_at = utcnow() - timedelta(days=3)  # yellow in the last quarter of its time
                     env.session.commit()
             db.session.remove()
             db.engine.dispose()

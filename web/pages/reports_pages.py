@@ -6,19 +6,22 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from services import attachments as attachment_service
 from services import comments as comment_service
 from services import reports as report_service
-from services.directory import equipment_path, equipment_tree, user_names
+from services.directory import (
+    divisions_in_jurisdiction, equipment_categories, equipment_path, equipment_tree, user_names,
+)
 from services.access import sees_reporter_identity
 from services.errors import ServiceError
 from services.feedback import feedback_texts
 from services.parties import reporter_identity, reporting_unit
 from services.inbox import diagram_for_report, field_labels
 from services.receipts import receipts_for_supervisor
+from services.report_filters import ReportFilter
 from services.timeline import report_timeline
 from services.take_over import take_over, take_over_candidates
 from storage.models import CONTENT_MAX_CHARS, DOMAIN_LABELS, KIND_LABELS, STATUS_LABELS
 from web import env
 
-from .common import page_arg, safe_next
+from .common import date_arg, page_arg, safe_next
 from .session_auth import current_user, login_required
 
 bp = Blueprint("report_pages", __name__)
@@ -85,11 +88,22 @@ def list_reports():
     status = status if status in {s.value for s in STATUS_LABELS} else None
     page = page_arg()
     q = (request.args.get("q") or "").strip()[:200] or None
-    rows, total = report_service.list_reports(env(), user, page, PER_PAGE, mine=mine, status=status, q=q)
-    args = {k: v for k, v in (("status", status), ("q", q)) if v}
+    f = ReportFilter() if mine else _library_filter()
+    rows, total = report_service.list_reports(env(), user, page, PER_PAGE, mine=mine, status=status, q=q, filters=f)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    choices = {} if mine else {"kinds": KIND_LABELS, "categories": equipment_categories(env()),
+                               "divisions": divisions_in_jurisdiction(env(), user)}
     return render_template("reports/list.html", rows=rows, total=total, page=page, per_page=PER_PAGE,
                            pages=max(1, -(-total // PER_PAGE)), status=status, statuses=STATUS_LABELS, mine=mine,
-                           q=q, args=args, feedback=feedback_texts(env(), rows))
+                           q=q, args=args, feedback=feedback_texts(env(), rows), f=f, **choices)
+
+
+def _library_filter() -> ReportFilter:
+    """The report library's criteria from the query string (the inbox's: kind, equipment, division, dates)."""
+    args = request.args
+    return ReportFilter(kind=args.get("kind") if args.get("kind") in {k.value for k in KIND_LABELS} else None,
+                        category=(args.get("category") or "")[:8] or None, division=(args.get("division") or "")[:6] or None,
+                        date_from=date_arg("from"), date_to=date_arg("to"))
 
 
 @bp.get("/reports/<int:report_id>")
@@ -127,7 +141,9 @@ def report_extras(report) -> dict:
     user = current_user()
     events = report_timeline(env(), user, report)
     files = attachment_service.list_attachments(env(), report.id)
-    return {"events": events, "attachments": files, "comments": comment_service.list_comments(env(), user, report.id),
+    return {"events": events, "attachments": files,
+            "uploaders": attachment_service.uploader_labels(env(), user, report, files),
+            "attachments_closed": report.status in attachment_service.FINISHED, "comments": comment_service.list_comments(env(), user, report.id),
             "can_comment": comment_service.can_comment(user), "actors": user_names(env(), [e.actor_id for e in events]),
             "upload_limits": attachment_service.limit_text(env().settings.max_upload_bytes),
             "show_event_data": not (user.has_role("reporter") and len(user.roles) == 1), "notice": NOTICE,

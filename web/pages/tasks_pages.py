@@ -11,7 +11,7 @@ from services.errors import Invalid, ServiceError
 from services.inbox import (
     SORT_LABELS, STATUSES, InboxFilter, next_steps, search_tasks, suspended_instances, urgency,
 )
-from storage.models import KIND_LABELS, TaskState, utcnow
+from storage.models import KIND_LABELS, ReportStatus, TaskState, utcnow
 from web import env
 
 from .assessment import assessment_extras
@@ -94,10 +94,21 @@ def complete(task_id: str):
             raise
         flash(exc.message, "error")
         return redirect(url_for("task_pages.inbox"))
-    steps = next_steps(env(), task)
-    where = "已转至：" + "；".join(steps) if steps else "该环节已完成，流程将继续自动处理或已办结"
-    flash(f"已办理“{task.name}”。{where}", "success")
+    flash(f"已办理“{task.name}”。{_where_next(task)}", "success")
     return redirect(url_for("task_pages.inbox"))
+
+
+AFTER_LAST_STEP = {ReportStatus.CLOSED: "该报送信息已办结，处置流程到此结束。",
+                   ReportStatus.TERMINATED: "该报送信息已终止处理，处置流程到此结束。"}
+
+
+def _where_next(task) -> str:
+    """Where the report went: the open tasks, or plainly that the report is closed."""
+    steps = next_steps(env(), task)
+    if steps:
+        return "已转至：" + "；".join(steps)
+    report = report_service.get_report(env(), current_user(), task.report_id)
+    return AFTER_LAST_STEP.get(report.status, "该环节已完成，下一步由系统自动处理，完成后会通知相关人员。")
 
 
 @bp.post("/tasks/<task_id>/claim")

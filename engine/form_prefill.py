@@ -1,0 +1,32 @@
+"""A user task met again in the same instance (e.g. 市级研判 after a consultation) opens with the last round's answers."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import InstanceEvent
+
+# The conclusion that picks the route is chosen afresh each round: carrying "征求意见" over would loop.
+NOT_CARRIED = frozenset({"decision"})
+
+
+def previous_answers(session: Session, instance_id: int, element_id: str) -> dict:
+    """The form data of the last completion of this element in this instance ({} the first time)."""
+    stmt = (select(InstanceEvent.data).where(InstanceEvent.instance_id == instance_id,
+                                             InstanceEvent.element_id == element_id,
+                                             InstanceEvent.kind == "task_completed")
+            .order_by(InstanceEvent.id.desc()).limit(1))
+    return session.scalar(stmt) or {}
+
+
+def with_previous_round(form: dict, answers: dict) -> dict:
+    """The form with each field's `default` set from the previous round's answer (routing choice left blank)."""
+    if not answers:
+        return form
+    fields = []
+    for fld in form.get("fields", []):
+        value = answers.get(fld["id"])
+        if fld["id"] not in NOT_CARRIED and value not in (None, ""):
+            fld = {**fld, "default": value}
+        fields.append(fld)
+    return {**form, "fields": fields}
