@@ -152,7 +152,8 @@ def compute(kind: str, expression: str, evaluate: Callable[[str], object], now: 
     if text is None:
         result = evaluate(expression)
         if not isinstance(result, str):
-            raise TimerValueError(f"表达式“{normalize(expression)[:80]}”的结果“{str(result)[:40]}”不是"
+            shown = "空值" if result is None else str(result)[:40]
+            raise TimerValueError(f"表达式“{normalize(expression)[:80]}”的结果“{shown}”不是"
                                   f"{KIND_LABELS[kind]}的值")
         text = result
     return _parse(kind, text, now)

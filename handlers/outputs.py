@@ -8,7 +8,7 @@ from __future__ import annotations
 
 DECLARED_OUTPUTS: dict[str, dict[str, object]] = {
     "register_report": {
-        "tracking_no": "SX-2026-000001", "is_enterprise": [True, False],
+        "tracking_no": "SX-2026-000001", "is_enterprise": [True, False], "entry_tier": ["county", "city", "province"],
         "report_kind": ["problem", "risk_hazard", "suggestion"],
         "domain": ["administrative_supervision", "safety_management", "production", "use", "maintenance",
                    "inspection_testing"],

@@ -9,8 +9,8 @@ from .routing import GROUP_TIERS, office_name, resolve_routing, tier_office_code
 
 
 def register_report(ctx: HandlerContext) -> dict:
-    """Number the report and set what the diagram may branch on; the entry tier is decided by the diagram's
-    decision table (entry_routing), not here."""
+    """Number the report and set what the diagram may branch on. `entry_tier` starts as the point's own tier
+    (what version-1 diagrams branch on); the shipped diagram's decision table (entry_routing) then decides it."""
     report = ctx.report
     point = ctx.session.get(MonitoringPoint, report.monitoring_point_id)
     routing = resolve_routing(ctx.session, point.division_code)
@@ -22,7 +22,8 @@ def register_report(ctx: HandlerContext) -> dict:
     report.status = ReportStatus.PROCESSING
     report.current_tier = routing.entry_tier
     ctx.log("registered", f"已登记，编号 {report.tracking_no}", {"point_tier": routing.entry_tier.value})
-    return {**diagram_variables(ctx, point, routing.entry_tier), "tracking_no": report.tracking_no}
+    return {**diagram_variables(ctx, point, routing.entry_tier), "entry_tier": routing.entry_tier.value,
+            "tracking_no": report.tracking_no}
 
 
 def diagram_variables(ctx: HandlerContext, point: MonitoringPoint, point_tier: Tier) -> dict:

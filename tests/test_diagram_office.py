@@ -88,7 +88,7 @@ def test_an_overdue_county_task_is_red_in_the_inbox(api, app, client):
 def test_director_is_reminded_repeatedly_then_the_manager_and_county_are_told(api, app):
     from web import env as make_env
 
-    xml = with_timer(seed_xml(), "director_reminder", '"R/P1D"', '"R/PT1S"')
+    xml = with_timer(seed_xml(), "director_reminder", '"R30/P1D"', '"R30/PT1S"')
     xml = with_timer(xml, "director_deadline", "${workdays(3)}", "PT3S")
     upload_and_publish(api, xml)
     rid = api.submit("reporter.unit")["id"]

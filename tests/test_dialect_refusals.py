@@ -105,7 +105,7 @@ CASES = [
     ("delegate_expression", on_dispatch('camunda:delegateExpression="${dispatcher}"'), "dispatch_guidance", "Java"),
     ("execution_listener_class", on_dispatch(extension='<camunda:executionListener class="com.acme.L" event="start" />'), "dispatch_guidance", "监听器"),
     ("task_listener_expression", on_inspection(extension='<camunda:taskListener expression="${x.y()}" event="create" />'), "inspection_consultation", "监听器"),
-    ("assignee_expression", on_inspection('camunda:assignee="${initiator}"'), "inspection_consultation", "账号"),
+    ("assignee_expression", on_inspection('camunda:assignee="${execution.getVariable(&quot;initiator&quot;)}"'), "inspection_consultation", "账号"),
     ("candidate_users_expression", on_inspection('camunda:candidateUsers="${users()}"'), "inspection_consultation", "账号"),
     ("follow_up_expression", on_inspection('camunda:followUpDate="${dateTime().plusDays(1)}"'), "inspection_consultation", "followUpDate"),
     ("execution_parameter", lambda x: replace_once(x, '<camunda:inputParameter name="target">county</camunda:inputParameter>', "<camunda:inputParameter name=\"target\">${execution.getVariable('x')}</camunda:inputParameter>"), "county_send_reminder", "字面值"),
@@ -129,10 +129,12 @@ CASES = [
     ("foreign_attribute", lambda x: on_dispatch('acme:hook="run"')(x.replace('<bpmn:definitions ', '<bpmn:definitions xmlns:acme="http://acme.example/x" ', 1)), "dispatch_guidance", "acme"),
     ("properties_on_task", on_dispatch(extension='<camunda:properties><camunda:property name="k" value="v" /></camunda:properties>'), "dispatch_guidance", "camunda:properties"),
     ("feel_condition", lambda x: replace_once(x, '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">decision == "consult"', '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression" language="feel">decision = "consult"'), "flow_city_consult", "FEEL"),
-    ("juel_condition", on_condition('decision == "consult"', '${decision.equals("consult")}'), "flow_city_consult", "不允许调用"),
+    ("juel_condition", on_condition('decision == "consult"', '${decision.equals("consult")}'), "flow_city_consult", "不允许访问属性"),
     ("condition_syntax_error", on_condition('decision == "consult"', 'decision == "consult" and'), "flow_city_consult", "列附近"),
     ("message_correlation", with_root('<bpmn:message id="m1" name="撤回" /><bpmn:correlationProperty id="cp"><bpmn:correlationPropertyRetrievalExpression messageRef="m1"><bpmn:messagePath>__import__("os").system("id")</bpmn:messagePath></bpmn:correlationPropertyRetrievalExpression></bpmn:correlationProperty>'), "cp", "关联"),
-    ("signal_definition", with_root('<bpmn:signal id="sig" name="信号" />'), "sig", "信号"),
+    # a signal may only be caught by the take-over boundary event; nothing in a diagram may throw one
+    ("signal_throw", with_node('<bpmn:intermediateThrowEvent id="sig_throw"><bpmn:signalEventDefinition '
+                               'id="sig_def" /></bpmn:intermediateThrowEvent>'), "sig_throw", "信号"),
     ("ad_hoc_subprocess", with_node('<bpmn:adHocSubProcess id="adhoc"><bpmn:completionCondition>__import__("os")</bpmn:completionCondition></bpmn:adHocSubProcess>'), "adhoc", "adHocSubProcess"),
     ("message_event_subprocess", with_node(ESP.format(a="", d='<bpmn:messageEventDefinition messageRef="m" />')), "esp_start", "消息"),
     ("interrupting_timer_event_subprocess", with_node(ESP.format(a="", d="<bpmn:timerEventDefinition><bpmn:timeDuration>P2D</bpmn:timeDuration></bpmn:timerEventDefinition>")), "esp_start", "非中断"),

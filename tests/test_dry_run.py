@@ -66,7 +66,7 @@ def test_owner_change_fixtures_pass(make):
 
 def test_decision_option_without_a_way_out_is_named_with_its_path():
     problem = only_problem(run(with_dead_end_option(seed_xml())), "gw_city_decision")
-    assert "没有任何出口条件成立" in problem.message
+    assert "没有满足条件的出口流向" in problem.message
     assert problem.path[-1] == "市级研判：研判结论=已消除隐患，办结"
 
 

@@ -49,7 +49,8 @@ class Harness:
         self.bundle = bundle
         self.runtime = make_runtime()
         self.serializer = InstanceSerializer()
-        self.variables = dict(report_kind=kind, domain=domain, point_tier=point_tier, is_enterprise=is_enterprise,
+        self.variables = dict(report_kind=kind, domain=domain, point_tier=point_tier, entry_tier=point_tier,
+                              is_enterprise=is_enterprise,
                               tracking_no="SX-2026-000001")
         self.panel = list(panel)
         self.topics: list[str] = []
@@ -332,7 +333,7 @@ def test_county_deadline_marks_overdue_and_keeps_the_task(bundle):
 
 
 def test_director_is_reminded_repeatedly(bundle):
-    xml = with_timer(DIAGRAM.read_text(encoding="utf-8"), "director_reminder", '"R/P1D"', '"R/PT1S"')
+    xml = with_timer(DIAGRAM.read_text(encoding="utf-8"), "director_reminder", '"R30/P1D"', '"R30/PT1S"')
     h = Harness(parse_bundle(xml, decisions=(TABLE,)), is_enterprise=True)
     for _ in range(3):
         time.sleep(1.1)

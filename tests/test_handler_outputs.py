@@ -11,7 +11,7 @@ from handlers import HANDLERS, TOPIC_PARAMETERS, HandlerContext
 from handlers.outputs import DECLARED_OUTPUTS
 from storage.models import MonitoringPoint, ProcessInstance, Report
 
-ENUMERATED = (str, bool)  # a list of such samples must list every value the handler can produce
+ENUMERATED = (str, bool, int, type(None))  # a list of such samples must list every value the handler can produce
 
 
 def test_every_registered_topic_has_a_declaration():
@@ -59,7 +59,8 @@ def test_real_handlers_set_exactly_the_declared_variables(api, env):
     assert seen["register_report.is_enterprise"] == {"True", "False"}
 
 
-def test_register_report_declares_every_entry_tier(api, env):
+def test_register_report_declares_every_point_tier(api, env):
+    """The point's own tier (the DMN entry table turns it into entry_tier) for a county, city and province point."""
     report_id = api.submit("reporter.agency")["id"]
     point = env.session.get(MonitoringPoint, env.session.get(Report, report_id).monitoring_point_id)
     tiers = set()
@@ -67,11 +68,11 @@ def test_register_report_declares_every_entry_tier(api, env):
         point.division_code = division
         produced = HANDLERS["register_report"](_context(env, report_id, "register_report"))
         _assert_matches("register_report", produced)
-        tiers.add(produced["entry_tier"])
+        tiers.add(produced["point_tier"])
         close = HANDLERS["close_report"](_context(env, report_id, "close_report"))
         _assert_matches("close_report", close)
     env.session.rollback()
-    assert tiers == set(DECLARED_OUTPUTS["register_report"]["entry_tier"])
+    assert tiers == set(DECLARED_OUTPUTS["register_report"]["point_tier"])
 
 
 def test_a_drifted_declaration_is_caught():

@@ -45,7 +45,7 @@ def test_publish_refuses_a_dead_end_option_naming_gateway_and_path(api):
     error = res.get_json()["error"]
     assert "试运行未通过" in error["message"]
     detail = next(d for d in error["details"] if d["element_id"] == "gw_city_decision")
-    assert "出口条件" in detail["message"]
+    assert "出口流向" in detail["message"]
     assert detail["path"][-1] == "市级研判：研判结论=已消除隐患，办结"
     assert published_version(api) == 1
     assert api.submit()["status"]  # new reports still start on v1
@@ -95,11 +95,11 @@ def test_a_missing_contract_id_publishes_with_warnings_naming_what_stops_working
 
 def test_unresolvable_group_refused_also_when_approving_under_four_eyes(four_eyes_api):
     api = four_eyes_api
-    version = draft(api, with_group(seed_xml(), "inspection_consultation", "reporter"))
+    version = draft(api, with_group(seed_xml(), "inspection_consultation", "workflow_owner"))
     res = api.post(f"/process-versions/{version['id']}/approve", "admin")
     assert res.status_code == 422
     detail = res.get_json()["error"]["details"][0]
-    assert detail["element_id"] == "inspection_consultation" and "reporter" in detail["message"]
+    assert detail["element_id"] == "inspection_consultation" and "workflow_owner" in detail["message"]
 
 
 def test_openapi_lists_the_dry_run(api):

@@ -48,7 +48,7 @@ def test_time_date_without_zone_is_beijing_time_and_fires(api, env):
     time.sleep(max(0.0, (due - datetime.now(BEIJING)).total_seconds()) + 0.3)
     env.session.rollback()
     assert fire_due_timers(env) == 1
-    assert "overdue_escalated" in kinds(env, rid)
+    assert "overdue" in kinds(env, rid)
     assert env.session.get(Report, rid).overdue is True
     api.task("city.610100", rid, "city_assessment")
 
@@ -58,11 +58,11 @@ def test_date_only_time_date_is_midnight_beijing(api, env):
     rid = api.submit()["id"]
     instance = instance_of(env, rid)
     # already past when the instance starts: the deadline fires in the same step, never lost
-    assert "overdue_escalated" in kinds(env, rid) or instance.next_timer_at == datetime(
+    assert "overdue" in kinds(env, rid) or instance.next_timer_at == datetime(
         2025, 12, 31, 16, 0, tzinfo=timezone.utc)
     if instance.next_timer_at is not None and instance.next_timer_at.year == 2025:
         assert fire_due_timers(env) == 1
-    assert "overdue_escalated" in kinds(env, rid)
+    assert "overdue" in kinds(env, rid)
 
 
 def test_time_cycle_fires_its_repetitions_and_stops(api, env):
@@ -84,17 +84,16 @@ def test_time_cycle_fires_its_repetitions_and_stops(api, env):
     api.task("county.610113", rid, "county_disposal")
 
 
-def test_timer_that_cannot_be_computed_is_an_error_on_its_element(api, env):
-    # `county_due` is a safe expression, but this diagram never sets it: the value is None at run time
-    deploy(env, with_timer("county_deadline", "P7D", DURATION.format("county_due")))
-    rid = api.submit()["id"]
-    instance = instance_of(env, rid)
-    assert instance.status.value == "error"
-    assert instance.error_element == "county_deadline"
-    assert "定时器" in instance.error_message and "无法计算" in instance.error_message
-    detail = api.get(f"/admin/instances/{instance.id}", "admin").get_json()
-    assert detail["error_element"] == "county_deadline", detail
-    api.task("county.610113", rid, "county_disposal")  # the rest of the instance still works
+def test_timer_that_cannot_be_computed_is_refused_before_it_can_run(env):
+    # `county_due` is a safe expression, but this diagram never sets it: the value would be None at run time.
+    # The publish-time dry run finds it, so it never reaches a report (the run-time incident for a timer that
+    # still fails is tested in test_engine_incidents.py).
+    from services.errors import Invalid
+
+    with pytest.raises(Invalid) as refused:
+        deploy(env, with_timer("county_deadline", "P7D", DURATION.format("county_due")))
+    assert any(d["element_id"] == "county_deadline" and "无法计算" in d["message"]
+               for d in refused.value.details), refused.value.details
 
 
 @pytest.mark.parametrize("kind,text", [

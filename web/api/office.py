@@ -12,13 +12,19 @@ from web import env
 from . import api
 from .auth import current_user
 from .common import BadRequest, json_body, listing, load, paging
+from .openapi import doc
+from .params import SupervisedQuery
 from .presenters import iso, task_json
+from .responses import ExtensionOut, PendingExtensionOut, SavedFilterOut, SupervisedTaskOut, TaskOut, page_of
 from .schemas import ExtensionDecision, ExtensionRequest, SavedFilterCreate, TaskTransfer, TaskUrge
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SUPERVISED_CONTENT = {"application/json": {"schema": page_of(SupervisedTaskOut)},
+                      XLSX: {"schema": {"type": "string", "format": "binary"}}}
 
 
 @api.post("/tasks/<task_id>/urge")
+@doc("督办下级任务", body=TaskUrge, response=TaskOut, errors=(409,))
 def urge_task(task_id: str):
     """督办 a lower tier's open task in the caller's jurisdiction; its candidates are notified."""
     body = load(TaskUrge(), json_body())
@@ -26,6 +32,7 @@ def urge_task(task_id: str):
 
 
 @api.post("/tasks/<task_id>/transfer")
+@doc("转办给同级单位", body=TaskTransfer, response=TaskOut, errors=(409,))
 def transfer_task(task_id: str):
     """转办 to a peer division under the same parent."""
     body = load(TaskTransfer(), json_body())
@@ -50,6 +57,7 @@ def supervised_filter() -> SupervisedFilter:
 
 
 @api.get("/tasks/supervised")
+@doc("督办事项列表（辖区内下级的在办任务；format=xlsx 导出）", query=SupervisedQuery, content=SUPERVISED_CONTENT)
 def supervised_tasks():
     """Open tasks of lower tiers in the caller's jurisdiction with overdue and urged flags; ?format=xlsx exports."""
     f = supervised_filter()
@@ -71,6 +79,7 @@ def extension_json(row) -> dict:
 
 
 @api.post("/tasks/<task_id>/extension")
+@doc("申请延期", body=ExtensionRequest, response=ExtensionOut, status=201, errors=(409,))
 def request_extension(task_id: str):
     """延期: ask the tier above for a later due date (`due_date` or `working_days`)."""
     body = load(ExtensionRequest(), json_body())
@@ -80,6 +89,7 @@ def request_extension(task_id: str):
 
 
 @api.get("/extension-requests")
+@doc("待我审批的延期申请", response=page_of(PendingExtensionOut))
 def pending_extension_requests():
     """Extension requests waiting for the caller's decision."""
     rows = extensions.pending_extensions(env(), current_user())
@@ -89,6 +99,7 @@ def pending_extension_requests():
 
 
 @api.post("/extension-requests/<int:extension_id>/decision")
+@doc("审批延期申请", body=ExtensionDecision, response=ExtensionOut, errors=(409,))
 def decide_extension_request(extension_id: int):
     """Approve (`{"approve": true}`) or refuse (`{"approve": false, "note"}`) an extension request."""
     body = load(ExtensionDecision(), json_body())
@@ -101,6 +112,7 @@ def saved_filter_json(row) -> dict:
 
 
 @api.get("/me/saved-filters")
+@doc("我保存的待办筛选条件", response=page_of(SavedFilterOut))
 def my_saved_filters():
     """The caller's saved inbox filters."""
     items = [saved_filter_json(r) for r in saved_filters.list_filters(env(), current_user())]
@@ -108,6 +120,7 @@ def my_saved_filters():
 
 
 @api.post("/me/saved-filters")
+@doc("保存待办筛选条件（同名覆盖）", body=SavedFilterCreate, response=SavedFilterOut, status=201, errors=(409,))
 def save_my_filter():
     """Save an inbox filter under a name (the same name overwrites)."""
     body = load(SavedFilterCreate(), json_body())
@@ -116,6 +129,7 @@ def save_my_filter():
 
 
 @api.delete("/me/saved-filters/<int:filter_id>")
+@doc("删除保存的筛选条件", response=None, status=204)
 def delete_my_filter(filter_id: int):
     """Delete one of the caller's saved filters."""
     saved_filters.delete_filter(env(), current_user(), filter_id)

@@ -90,3 +90,16 @@ class CalendarQuery(Schema):
 class DeadlineQuery(Schema):
     workdays = fields.Integer(required=True, validate=validate.Range(min=0, max=366), metadata={"description": "工作日数"})
     start = fields.DateTime(metadata={"description": "起算时间（ISO-8601，默认当前）"})
+
+
+def _flag(description: str):
+    return fields.String(validate=validate.OneOf(["0", "1", "true", "false"]), metadata={"description": description})
+
+
+class SupervisedQuery(Paging):
+    division = fields.String(metadata={"description": "行政区划代码"})
+    element = fields.String(metadata={"description": "流程环节 id"})
+    overdue = _flag("1：只看已超期的；0：只看未超期的")
+    urged = _flag("1：只看已督办的；0：只看未督办的")
+    q = fields.String(metadata={"description": "按跟踪号或标题关键词检索"})
+    format = fields.String(validate=validate.OneOf(["xlsx"]), metadata={"description": "xlsx：导出为 Excel 文件"})

@@ -11,7 +11,7 @@ from web import env
 from . import api
 from .openapi import XML_FILE, doc
 from .params import VersionQuery
-from .responses import DecisionTableOut, VersionOut, page_of
+from .responses import DecisionTableOut, DryRunOut, VersionOut, page_of
 from .auth import current_user
 from .presenters import iso
 
@@ -116,6 +116,7 @@ def publish_version(version_id: int):
 
 
 @api.post("/process-versions/<int:version_id>/dry-run")
+@doc("试运行流程版本（走遍每条路径，不作改动）", response=DryRunOut)
 def dry_run_version(version_id: int):
     """试运行: run the version in memory through every path; 200 {ok, paths, problems, warnings}."""
     _owner()

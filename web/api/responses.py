@@ -372,6 +372,57 @@ class ReporterRanksOut(Answer):
     filters = fields.Nested(StatsFilters)
 
 
+class SupervisedTaskOut(TaskOut):
+    overdue, urged = fields.Boolean(), fields.Boolean()
+    tier, division_name = _s(), _s()
+    urge_count = _i()
+    last_urged_at = _when()
+
+
+class ExtensionOut(Answer):
+    id = fields.Integer(required=True)
+    task_id = fields.String()
+    report_id = _i()
+    state, reason, decision_note = fields.String(), _s(), _s()
+    old_due_at, requested_due_at, requested_at, decided_at = _when(), _when(), _when(), _when()
+    requested_by, decided_by = _i(), _i()
+
+
+class PendingExtensionOut(ExtensionOut):
+    task_name, tracking_no, title, division_code = _s(), _s(), _s(), _s()
+
+
+class SavedFilterOut(Answer):
+    id = fields.Integer(required=True)
+    name = fields.String()
+    params = fields.Dict(keys=fields.String())
+    created_at = _when()
+
+
+class EquipmentTypeOut(Answer):
+    code = fields.String(required=True)
+    name, parent = _s(), _s()
+    level = fields.String(metadata={"description": "category 种类、class 类别、variety 品种"})
+
+
+class DryRunOut(Answer):
+    ok = fields.Boolean(required=True)
+    paths = fields.Integer()
+    problems = fields.List(fields.Dict(), metadata={"description": "发布前须改正的问题（element_id, message, path …）"})
+    warnings = fields.List(fields.Dict(), metadata={"description": "提示：缺少的 id 会停用的功能"})
+
+
+class WechatBindingOut(Answer):
+    bound = fields.Boolean(required=True)
+    bound_at = _when()
+
+
+class WechatConfigOut(Answer):
+    login_enabled = fields.Boolean(required=True)
+    subscribe_templates = fields.Dict(keys=fields.String(), values=fields.String(),
+                                      metadata={"description": "订阅消息模板 id，按用途（task、outcome）"})
+
+
 @cache
 def page_of(item: type[Schema], paged: bool = True) -> type[Schema]:
     """The list envelope `{items, total[, page, per_page]}` around `item` (one class per item schema)."""

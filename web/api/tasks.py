@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from flask import jsonify, request
+from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from services import tasks as task_service
+from services.take_over import REASON_MAX
 from storage.models import Report
 from web import env
 
@@ -16,6 +18,12 @@ from .auth import current_user
 from .common import int_arg, json_body, listing, load, paging
 from .presenters import task_json
 from .schemas import TaskComplete
+
+
+class TakeOverBody(Schema):
+    """The take-over request (the view reads it by hand: the body and `reason` may be left out)."""
+
+    reason = fields.String(validate=validate.Length(max=REASON_MAX), metadata={"description": "提级办理理由（可不填）"})
 
 
 @api.get("/tasks")
@@ -63,6 +71,7 @@ def complete_task(task_id: str):
 
 
 @api.post("/tasks/<task_id>/take-over")
+@doc("提级办理（上一级接手任务）", body=TakeOverBody, response=TaskOut, errors=(409,))
 def take_over_task(task_id: str):
     """提级办理: the tier above takes the task over (the diagram's take-over event); body `{"reason"?}`."""
     from services.take_over import take_over

@@ -10,7 +10,9 @@ from web import env
 from . import api, auth
 from .auth import current_user
 from .common import json_body, load
+from .openapi import doc
 from .presenters import iso
+from .responses import TokenOut, WechatBindingOut, WechatConfigOut
 from .schemas import REQUIRED
 
 
@@ -27,6 +29,8 @@ def _binding_json(binding) -> dict:
 
 
 @api.post("/auth/wechat", endpoint="issue_wechat_token")
+@doc("微信小程序登录（wx.login 凭证换取访问令牌）", body=CodeRequest, response=TokenOut, public=True,
+     errors=(401, 423, 501, 502))
 def issue_wechat_token():
     """Sign in from the mini-program with a `wx.login` code (501 when WeChat is not configured)."""
     body = load(CodeRequest(), json_body())
@@ -35,12 +39,14 @@ def issue_wechat_token():
 
 
 @api.get("/me/wechat-binding")
+@doc("我的微信绑定状态", response=WechatBindingOut)
 def get_wechat_binding():
     """Whether the caller's account is bound to a WeChat user."""
     return jsonify(_binding_json(wechat.binding_for(env(), current_user())))
 
 
 @api.post("/me/wechat-binding")
+@doc("绑定微信（wx.login 凭证）", body=CodeRequest, response=WechatBindingOut, errors=(409, 501, 502))
 def bind_wechat():
     """Bind the caller's account to the WeChat user behind a `wx.login` code."""
     body = load(CodeRequest(), json_body())
@@ -48,6 +54,7 @@ def bind_wechat():
 
 
 @api.delete("/me/wechat-binding")
+@doc("解除微信绑定", response=WechatBindingOut)
 def unbind_wechat():
     """Remove the caller's WeChat binding."""
     wechat.unbind_wechat(env(), current_user())
@@ -55,6 +62,7 @@ def unbind_wechat():
 
 
 @api.get("/wechat/config")
+@doc("小程序配置（是否可微信登录、订阅消息模板）", response=WechatConfigOut)
 def wechat_config():
     """What the mini-program needs to know: whether WeChat sign-in works, subscribe-message template ids."""
     settings = env().settings
