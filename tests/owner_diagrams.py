@@ -114,13 +114,13 @@ def upload_and_publish(api, xml: str, decisions: tuple[str, ...] = ()) -> dict:
 
 
 def with_deadline_table(xml: str) -> str:
-    """County reports pass a business rule task that looks the county deadline up in a DMN table."""
-    xml = replace_once(xml, '<bpmn:sequenceFlow id="flow_entry_county" name="县级" sourceRef="gw_entry_tier" '
-                            'targetRef="county_disposal" />',
-                       '<bpmn:sequenceFlow id="flow_entry_county" name="县级" sourceRef="gw_entry_tier" '
+    """Every report passes a business rule task (after the entry table) that looks the county deadline up in a
+    DMN table, so a report that reaches the county later (entered at the city, returned) has it too."""
+    xml = replace_once(xml, '<bpmn:sequenceFlow id="flow_decide_fork" sourceRef="decide_entry" targetRef="fork_branches" />',
+                       '<bpmn:sequenceFlow id="flow_decide_fork" sourceRef="decide_entry" '
                        'targetRef="decide_county_deadline" />\n'
-                       '    <bpmn:sequenceFlow id="flow_deadline_county" sourceRef="decide_county_deadline" '
-                       'targetRef="county_disposal" />')
+                       '    <bpmn:sequenceFlow id="flow_deadline_fork" sourceRef="decide_county_deadline" '
+                       'targetRef="fork_branches" />')
     xml = replace_once(xml, '<bpmn:flowNodeRef>gw_entry_tier</bpmn:flowNodeRef>',
                        '<bpmn:flowNodeRef>gw_entry_tier</bpmn:flowNodeRef>\n'
                        '        <bpmn:flowNodeRef>decide_county_deadline</bpmn:flowNodeRef>')
@@ -136,10 +136,9 @@ def with_deadline_table(xml: str) -> str:
     shapes = ('<bpmndi:BPMNShape id="decide_county_deadline_di" bpmnElement="decide_county_deadline">\n'
               '        <dc:Bounds x="600" y="250" width="100" height="80" />\n'
               '      </bpmndi:BPMNShape>\n'
-              '      <bpmndi:BPMNEdge id="flow_deadline_county_di" bpmnElement="flow_deadline_county">\n'
-              '        <di:waypoint x="650" y="330" />\n'
-              '        <di:waypoint x="650" y="740" />\n'
-              '        <di:waypoint x="1630" y="740" />\n'
+              '      <bpmndi:BPMNEdge id="flow_deadline_fork_di" bpmnElement="flow_deadline_fork">\n'
+              '        <di:waypoint x="650" y="250" />\n'
+              '        <di:waypoint x="650" y="140" />\n'
               '      </bpmndi:BPMNEdge>\n      ')
     return replace_once(xml, '<bpmndi:BPMNEdge id="flow_county_decision_di"',
                         shapes + '<bpmndi:BPMNEdge id="flow_county_decision_di"')

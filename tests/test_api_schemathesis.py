@@ -15,6 +15,9 @@ from schemathesis.specs.openapi.checks import response_schema_conformance, statu
 
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
 EXAMPLES = {GenerationMode.POSITIVE: 3, GenerationMode.NEGATIVE: 2}
+# These call WeChat's code2session, which is not configured here: they answer their documented 501.
+# tests/test_wechat_api.py drives them against a local code2session stub instead.
+NEEDS_WECHAT = {"POST /auth/wechat", "POST /me/wechat-binding"}
 
 
 def closing(app, calls: list):
@@ -51,7 +54,8 @@ def test_api_conforms_to_its_openapi_document(app, api, user):
     calls: list[str] = []
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", closing(app, calls))
     headers = {"Authorization": f"Bearer {api.token(user)}"}
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [op for result in schema.get_all_operations()
+                  if (op := result.ok()).method.upper() + " " + op.path not in NEEDS_WECHAT]
     assert len(operations) > 50
     failures = [problem for operation in operations for mode in EXAMPLES
                 if (problem := _run_operation(operation, mode, headers))]

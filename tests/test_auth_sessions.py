@@ -33,6 +33,9 @@ def _stays_here(location: str) -> bool:
 @pytest.mark.parametrize("target", HOSTILE_NEXT)
 def test_hostile_next_after_sign_in_goes_home(app, target):
     res = _login(app.test_client(), target)
+    if "\x00" in target:  # a NUL in the query string is refused outright by the input guards
+        assert res.status_code == 400 and "Location" not in res.headers
+        return
     assert res.status_code == 302
     assert res.headers["Location"] == "/tasks", (target, res.headers["Location"])
 

@@ -113,10 +113,12 @@ def test_county_transfers_to_a_peer_county_and_later_steps_follow(api, env):
     api.complete("county.610112", rid, "county_disposal", COUNTY_DATA)
     api.complete("city.610100", rid, "city_assessment", {
         "decision": "escalate", "assessment_opinion": "需省级研判", "risk_level": "major", "quality_score": 4})
+    api.complete("center", rid, "center_select_panel", {"panel": ""})
     api.complete("center", rid, "center_assessment", {
         "risk_level": "major", "hazard_grade": "major", "assessment_summary": "重大隐患",
         "mitigation_measures": "专项排查", "quality_score": 5})
-    api.complete("province", rid, "province_decision", {"guidance": "督促整改"})
+    api.complete("center", rid, "center_consolidation", {"decision": "to_province", "consolidated_opinion": "同意"})
+    api.complete("province", rid, "province_decision", {"decision": "guide", "guidance": "督促整改"})
     rectify = api.task("county.610112", rid, "local_rectification")
     assert rectify["division_code"] == "610112"
     assert api.get(f"/tasks?report_id={rid}", "county.610113").get_json()["items"] == []
@@ -155,5 +157,5 @@ def test_openapi_lists_the_office_endpoints(api):
     assert paths["/tasks/{task_id}/urge"]["post"]["summary"].startswith("督办")
     assert paths["/tasks/{task_id}/transfer"]["post"]["summary"] == "转办给同级单位"
     assert paths["/tasks/supervised"]["get"]["summary"].startswith("督办事项")
-    assert paths["/me/saved-filters/{filter_id}"]["delete"]["summary"] == "删除常用筛选"
+    assert paths["/me/saved-filters/{filter_id}"]["delete"]["summary"].startswith("删除")
     assert paths["/extension-requests/{extension_id}/decision"]["post"]["summary"].startswith("审批延期")

@@ -41,7 +41,7 @@ def notified(env, username: str, report_id: int, kind: str = "reminder") -> list
 def test_unacknowledged_director_is_reminded_then_responsible_person_and_county_are_told(api, env):
     """Issue 13.3: the director is reminded repeatedly; past the deadline the unit's 主要负责人 and the
     county are told (before, one reminder went to all three at once)."""
-    deploy(env, diagram_with(director_reminder='"R/PT2S"', director_deadline="PT3S"))
+    deploy(env, diagram_with(director_reminder='"R30/PT2S"', director_deadline="PT3S"))
     ignored = api.submit("reporter.unit", title="叉车制动失灵")
     handled = api.submit("reporter.unit", title="电梯钢丝绳断股")
     api.complete("director.unit", handled["id"], "director_acknowledge", {
