@@ -50,9 +50,15 @@ def claimed(api):
     return task["id"]
 
 
+# Account administration is open to city and county officers for their own points' people (scoped and tested
+# in test_accounts.py and test_accounts_pages.py); only the session and password repairs are admin-only.
+ACCOUNT_RULE = re.compile(r"^(/api/v1)?/admin/users(/|$)(?!.*(revoke-sessions|reset-password))")
+
+
 def test_route_lists_cover_every_admin_rule(app):
     registered = {(m, r.rule) for r in app.url_map.iter_rules()
-                  if r.rule.startswith(("/api/v1/admin", "/admin")) for m in r.methods - {"HEAD", "OPTIONS"}}
+                  if r.rule.startswith(("/api/v1/admin", "/admin")) and not ACCOUNT_RULE.match(r.rule)
+                  for m in r.methods - {"HEAD", "OPTIONS"}}
     assert registered == {(m, rule) for m, rule, _ in API_ROUTES + PAGE_ROUTES}
 
 
@@ -108,3 +114,11 @@ def test_admin_may_open_every_page(app, api, claimed):
         if method == "GET":
             res = client.get(path)
             assert res.status_code == 200, (path, res.get_data(as_text=True)[:500])
+
+
+@pytest.mark.parametrize("user", ["owner", "reporter.unit", "director.unit"])
+def test_account_administration_refuses_people_who_manage_nobody(api, user):
+    assert api.get("/admin/users", user).status_code == 403
+    body = {"username": "x.new", "display_name": "新", "password": "Abcdef#12345", "role": "reporter",
+            "division_code": "610113"}
+    assert api.post("/admin/users", user, json=body).status_code == 403
