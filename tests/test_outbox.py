@@ -219,7 +219,7 @@ def test_preferences_api_refuses_channels_that_cannot_work(api, env):
     assert res.status_code == 200
     assert res.get_json()["in_app"] is True and res.get_json()["email"] is False
     res = api.call("PUT", "/me/preferences", "director.unit", json={"email": True, "webhook": False})
-    assert res.status_code == 422 and "邮件服务器" in res.get_json()["error"]["message"]
+    assert res.status_code == 422 and "尚未开通邮件发送服务" in res.get_json()["error"]["message"]
     res = api.call("PUT", "/me/preferences", "director.unit", json={"email": "maybe"})
     assert res.status_code == 422
     res = api.call("PUT", "/me/preferences", "director.unit", json={"email": False, "webhook": False})
