@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import owner_diagrams
 from owner_diagrams import (  # noqa: F401 - the same text edits and API helpers work on version 1
     PASSWORD, deadline_dmn, replace_once, sign_in, upload, upload_and_publish, with_double_check, with_script_task,
 )
@@ -21,13 +22,8 @@ def seed_xml() -> str:
 
 
 def with_county_deadline(xml: str, duration: str) -> str:
-    """Change the county deadline timer (boundary event county_deadline)."""
-    start = xml.index('<bpmn:boundaryEvent id="county_deadline"')
-    end = xml.index("</bpmn:boundaryEvent>", start)
-    block = xml[start:end]
-    changed = block.replace(">P7D</bpmn:timeDuration>", f">{duration}</bpmn:timeDuration>")
-    assert changed != block
-    return xml[:start] + changed + xml[end:]
+    """Change version 1's county deadline timer (P7D)."""
+    return owner_diagrams.with_county_deadline(xml, duration, current="P7D")
 
 
 def with_major_to_center(xml: str) -> str:

@@ -50,12 +50,12 @@ def with_double_check(xml: str) -> str:
                         shapes + '<bpmndi:BPMNEdge id="flow_county_decision_di"')
 
 
-def with_county_deadline(xml: str, duration: str) -> str:
-    """Change the county deadline timer (boundary event county_deadline)."""
+def with_county_deadline(xml: str, duration: str, current: str = "${workdays(5)}") -> str:
+    """Change the county deadline timer (boundary event county_deadline) from `current` to `duration`."""
     start = xml.index('<bpmn:boundaryEvent id="county_deadline"')
     end = xml.index("</bpmn:boundaryEvent>", start)
     block = xml[start:end]
-    changed = block.replace(">${workdays(5)}</bpmn:timeDuration>", f">{duration}</bpmn:timeDuration>")
+    changed = block.replace(f">{current}</bpmn:timeDuration>", f">{duration}</bpmn:timeDuration>")
     assert changed != block
     return xml[:start] + changed + xml[end:]
 
