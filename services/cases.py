@@ -13,6 +13,7 @@ from storage.models import (
 from storage.repositories import count
 
 from .context import Env
+from .directory import ROOT_LEVELS, equipment_tree, subtree_codes
 from .errors import Conflict, Forbidden, Invalid, NotFound
 
 EDITOR_ROLES = ("province_officer", "center_expert")
@@ -133,7 +134,10 @@ def search_cases(env: Env, user: User, equipment: str | None = None, kind: str |
     if not user.has_role(*EDITOR_ROLES):
         stmt = stmt.where(TypicalCase.published.is_(True))
     if equipment:
-        stmt = stmt.where(TypicalCase.equipment_type_code.startswith(equipment.rstrip("0") or equipment))
+        codes = subtree_codes(env, equipment) if env.session.get(EquipmentType, equipment) is not None else []
+        if not codes:
+            raise Invalid("设备种类或类别不在特种设备目录中")
+        stmt = stmt.where(TypicalCase.equipment_type_code.in_(codes))
     if kind:
         if kind not in {k.value for k in ReportKind}:
             raise Invalid("信息类别不正确")
@@ -145,10 +149,11 @@ def search_cases(env: Env, user: User, equipment: str | None = None, kind: str |
     return list(rows), total
 
 
-def equipment_choices(env: Env) -> list[EquipmentType]:
-    """Categories and classes for the search form."""
-    stmt = select(EquipmentType).where(EquipmentType.level.in_(("category", "class"))).order_by(EquipmentType.code)
-    return list(env.session.scalars(stmt))
+def equipment_choices(env: Env) -> list[dict]:
+    """种类 and 类别 rows for the search form, in the catalogue's order (安全附件 lists its 品种 directly)."""
+    tree = equipment_tree(env)
+    roots = {row["code"] for row in tree if row["level"] in ROOT_LEVELS}
+    return [row for row in tree if row["code"] in roots or row["parent"] in roots]
 
 
 def case_for_report(env: Env, report_id: int) -> TypicalCase | None:

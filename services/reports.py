@@ -17,6 +17,7 @@ from storage.repositories import count
 from .access import can_view_report, report_visibility
 from .attachments import StoredFile, Upload, record_attachments, written_files
 from .context import Env
+from .directory import category_code
 from .errors import Forbidden, Invalid, NotFound
 from .processes import current_version
 from .receipts import mark_notices_opened
@@ -56,7 +57,7 @@ def submit_report(env: Env, user: User, data: ReportInput, files: Sequence[Store
     equipment = _validate(env, data)
     title = (data.title or "").strip() or _title_from(data.content)
     report = Report(kind=ReportKind(data.kind), domain=ReportDomain(data.domain),
-                    equipment_type_code=equipment.code, equipment_category_code=equipment.code[0] + "000",
+                    equipment_type_code=equipment.code, equipment_category_code=category_code(env, equipment.code) or equipment.code,
                     title=title, content=data.content.strip(), reporter_id=user.id, monitoring_point_id=point.id,
                     division_code=point.division_code, submitted_at=utcnow(),
                     equipment_code=_optional(data.equipment_code), registration_cert_no=_optional(data.registration_cert_no))
@@ -85,8 +86,8 @@ def _validate(env: Env, data: ReportInput) -> EquipmentType:
         if value is not None and (not isinstance(value, str) or len(value.strip()) > CODE_MAX_CHARS):
             raise Invalid(f"{label}不能超过 {CODE_MAX_CHARS} 个字符")
     equipment = env.session.get(EquipmentType, data.equipment_type_code or "")
-    if equipment is None or equipment.level.startswith("component"):
-        raise Invalid("设备类别不在特种设备目录中")
+    if equipment is None:
+        raise Invalid("设备种类、类别或品种不在特种设备目录中")
     return equipment
 
 

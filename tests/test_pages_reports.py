@@ -23,16 +23,18 @@ def submit(client, **overrides):
 def test_submit_page_renders_labelled_fields_and_notices(app):
     html = signed_in(app, "reporter.unit").get("/reports/new").get_data(as_text=True)
     for field, label in (("kind", "报送类别"), ("domain", "涉及环节"), ("title", "标题"), ("content", "内容"),
-                         ("attachments", "附件"), ("eq_category", "设备类别（种类）"), ("eq_class", "类别"),
+                         ("attachments", "附件"), ("eq_category", "种类"), ("eq_class", "类别"),
                          ("eq_variety", "品种")):
         assert f'<label for="{field}">{label}</label>' in html
-    assert "<legend>设备类别</legend>" in html
+    assert "<legend>特种设备目录</legend>" in html
     for option in ("问题", "风险隐患", "意见建议", "行政监管", "安全管理", "生产", "使用", "维护保养", "检验检测"):
         assert f">{option}</option>" in html
     assert ">提交</button>" in html
     assert "突发事件" in html and "12345" in html
     assert "20000" in html and "10 MB" in html
-    assert "压力管道元件" not in html and "安全附件" not in html  # component categories are not equipment
+    # the catalogue's component rows come after the eight 种类, never among another 种类's rows
+    assert html.index(">场（厂）内专用机动车辆<") < html.index(">压力管道元件<") < html.index(">安全附件<")
+    assert 'value="7310" data-parent="F000"' in html
     assert 'data-parent="3100"' in html
 
 
@@ -59,8 +61,8 @@ def test_submit_validation_errors_keep_the_input(app):
     assert res.status_code == 422
     html = res.get_data(as_text=True)
     assert "内容不能为空" in html and 'value="电梯层门门锁回路被短接"' in html
-    res = submit(client, eq_category="7000", eq_class="", eq_variety="")
-    assert res.status_code == 422 and "设备类别不在特种设备目录中" in res.get_data(as_text=True)
+    res = submit(client, eq_category="7999", eq_class="", eq_variety="")
+    assert res.status_code == 422 and "不在特种设备目录中" in res.get_data(as_text=True)
     res = submit(client, content="长" * 20_001)
     assert res.status_code == 422 and "20000" in res.get_data(as_text=True)
 

@@ -60,7 +60,7 @@ class AuditQuery(Paging):
 
 
 class CaseQuery(Paging):
-    equipment = fields.String(metadata={"description": "设备类别代码"})
+    equipment = fields.String(metadata={"description": "特种设备目录代码（种类、类别或品种，含其下级）"})
     kind = fields.String(validate=validate.OneOf([k.value for k in ReportKind]))
     q = fields.String(metadata={"description": "关键词"})
 

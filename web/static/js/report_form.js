@@ -4,11 +4,13 @@
   var form = document.getElementById("report-form");
   if (!form) return;
 
-  function cascade(parentSelect, childSelect, reset) {
+  // parentOf: the code whose children fill childSelect (安全附件 F000 has 品种 but no 类别, so the 品种 select
+  // follows the 种类 when no 类别 is chosen).
+  function cascade(parentSelect, childSelect, reset, parentOf) {
     var all = Array.prototype.slice.call(childSelect.options, 1).map(function (o) { return o.cloneNode(true); });
     function refill() {
       var keep = childSelect.value;
-      var parent = parentSelect.value;
+      var parent = parentOf ? parentOf() : parentSelect.value;
       while (childSelect.options.length > 1) childSelect.remove(1);
       all.forEach(function (o) {
         if (parent && o.getAttribute("data-parent") === parent) childSelect.appendChild(o.cloneNode(true));
@@ -26,7 +28,7 @@
   var category = document.getElementById("eq_category");
   var klass = document.getElementById("eq_class");
   var variety = document.getElementById("eq_variety");
-  var refillVariety = cascade(klass, variety);
+  var refillVariety = cascade(klass, variety, null, function () { return klass.value || category.value; });
   cascade(category, klass, refillVariety);
 
   var content = document.getElementById("content");
