@@ -78,23 +78,31 @@ def mark_overdue(ctx: HandlerContext, tier: str = "county", element: str = "") -
 
 
 def director_overdue(ctx: HandlerContext) -> dict:
-    """The director has not acknowledged in time: tell the unit's 主要负责人 and the county officers."""
+    """The director has not acknowledged in time: tell the unit's 主要负责人 (accounts with the `principal`
+    role at the unit; the point's responsible person when none) and the county officers."""
     report = ctx.report
     report.director_ack = DirectorAck.OVERDUE
     point = ctx.session.get(MonitoringPoint, report.monitoring_point_id)
-    people = [point.responsible_user_id] if point.responsible_user_id else []
-    if report.county_code:
-        people += user_ids_with_role(ctx.session, "county_officer", report.county_code)
-    sent = ctx.notify(people, "director_overdue", f"安全总监逾期未确认处置安排：{report.tracking_no}",
-                      "请单位主要负责人督促安全总监确认，县级监管部门跟进。")
-    ctx.log("director_overdue", f"安全总监逾期未确认，已告知单位主要负责人和县级监管部门（{sent} 人）")
+    title = point.titles.director
+    principals = [u.id for u in users_with_role(ctx.session, "principal", point_id=point.id)]
+    if not principals and point.responsible_user_id:
+        principals = [point.responsible_user_id]
+    county = user_ids_with_role(ctx.session, "county_officer", report.county_code) if report.county_code else []
+    ctx.notify(principals, "director_overdue", f"{title}逾期未确认处置安排：{report.tracking_no}",
+               f"请单位主要负责人督促{title}立即组织分析研判和处置，并在平台确认处置安排。")
+    ctx.notify(county, "director_overdue", f"{title}逾期未确认处置安排：{report.tracking_no}",
+               f"“{point.name}”的{title}逾期未确认，已告知单位主要负责人，请县级监管部门跟进。")
+    who = "单位主要负责人" if principals else "单位主要负责人（未登记账户，未能送达）"
+    ctx.log("director_overdue", f"{title}逾期未确认，已告知{who}和县级监管部门（{len(set(principals + county))} 人）",
+            {"principal_ids": principals})
     return {"director_ack": DirectorAck.OVERDUE.value}
 
 
 def director_acknowledged(ctx: HandlerContext) -> dict:
     """The director acknowledged and arranged the handling."""
     ctx.report.director_ack = DirectorAck.ACKNOWLEDGED
-    ctx.log("director_acknowledged", "使用单位安全总监已确认处置安排",
+    point = ctx.session.get(MonitoringPoint, ctx.report.monitoring_point_id)
+    ctx.log("director_acknowledged", f"单位{point.titles.director}已确认处置安排",
             {"responsible_person": str(ctx.data.get("responsible_person") or "")[:100]})
     return {"director_ack": DirectorAck.ACKNOWLEDGED.value}
 

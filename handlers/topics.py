@@ -41,16 +41,22 @@ def diagram_variables(ctx: HandlerContext, point: MonitoringPoint, point_tier: T
 
 
 def notify_safety_director(ctx: HandlerContext) -> dict:
-    """Tell the unit's safety director(s); fail clearly when the unit has none registered."""
+    """Tell the unit's safety director(s) — 质量安全总监 of a producer or filler, 安全总监 of a using unit —
+    under the title their SAMR order gives them; fail clearly when the unit has none registered."""
     point = ctx.session.get(MonitoringPoint, ctx.report.monitoring_point_id)
+    titles = point.titles
     directors = safety_directors(ctx.session, point.id)
     if not directors:
-        raise HandlerError(f"监测点“{point.name}”尚未登记安全总监，无法通知。请登记安全总监后重试。")
+        raise HandlerError(f"监测点“{point.name}”尚未登记{titles.director}，无法通知。请登记{titles.director}后重试。")
     ctx.notify([d.id for d in directors], "safety_director",
-               f"本单位有新的报送信息需安排处置：{ctx.report.tracking_no}", ctx.report.title)
+               f"{titles.director}：本单位有新的报送信息需安排处置：{ctx.report.tracking_no}",
+               f"{ctx.report.title}\n请依照{titles.order}，组织{titles.officer}立即核查；"
+               f"属于事故隐患的，一般隐患立即整改，严重隐患停止使用并由{titles.director}组织分析研判和处置，"
+               "并在平台确认处置安排。")
     names = "、".join(d.display_name for d in directors)
     ctx.report.director_ack = DirectorAck.PENDING
-    ctx.log("director_notified", f"已同步通知安全总监：{names}（待确认）", {"user_ids": [d.id for d in directors]})
+    ctx.log("director_notified", f"已同步通知{titles.director}：{names}（待确认）",
+            {"user_ids": [d.id for d in directors], "title": titles.director})
     return {"safety_director_ids": [d.id for d in directors]}
 
 

@@ -65,7 +65,7 @@ def report_visibility(session, user: User):
         clauses.append(or_(Report.city_code == user.division_code, Report.county_code.in_(counties)))
     if "county_officer" in roles:
         clauses.append(Report.county_code == user.division_code)
-    if roles & {"safety_director", "point_manager"} and user.monitoring_point_id:
+    if roles & {"safety_director", "point_manager", "principal"} and user.monitoring_point_id:
         clauses.append(Report.monitoring_point_id == user.monitoring_point_id)
     return or_(*clauses)
 

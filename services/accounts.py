@@ -19,7 +19,7 @@ from .errors import Conflict, Forbidden, Invalid, NotFound
 from .monitoring_points import _jurisdiction_clause
 from .point_reporters import PHONE, USERNAME
 
-POINT_ROLES = frozenset({Role.REPORTER.value, Role.SAFETY_DIRECTOR.value, Role.POINT_MANAGER.value})
+POINT_ROLES = frozenset({Role.REPORTER.value, Role.SAFETY_DIRECTOR.value, Role.POINT_MANAGER.value, Role.PRINCIPAL.value})
 OFFICER_MANAGERS = ("county_officer", "city_officer")
 EDITABLE = ("active", "display_name", "role", "division_code", "phone")
 

@@ -140,7 +140,7 @@ def search_cases(env: Env, user: User, equipment: str | None = None, kind: str |
         stmt = stmt.where(TypicalCase.equipment_type_code.in_(codes))
     if kind:
         if kind not in {k.value for k in ReportKind}:
-            raise Invalid("信息类别不正确")
+            raise Invalid("报送类型不正确")
         stmt = stmt.where(TypicalCase.kind == kind)
     if q:
         stmt = stmt.where(or_(TypicalCase.title.contains(q), TypicalCase.write_up.contains(q)))

@@ -58,7 +58,8 @@ ACCOUNTS = [
     ("manager.unit", "综合体监测点负责人", [Role.POINT_MANAGER], "610113", "unit_610113"),
     ("reporter.inspect", "市特检院信息报送员", [Role.REPORTER], "610100", "inspect_610100"),
     ("reporter.filling", "充装站信息报送员", [Role.REPORTER], "610112", "filling_610112"),
-    ("director.filling", "充装站安全总监", [Role.SAFETY_DIRECTOR], "610112", "filling_610112"),
+    ("director.filling", "充装站质量安全总监", [Role.SAFETY_DIRECTOR], "610112", "filling_610112"),
+    ("principal.unit", "综合体主要负责人", [Role.PRINCIPAL], "610113", "unit_610113"),
     ("reporter.agency112", "未央区局信息报送员", [Role.REPORTER], "610112", "agency_610112"),
 ]
 
@@ -80,7 +81,7 @@ def create_user(session, username: str, display_name: str, roles, division_code:
 def seed_demo(env: Env, with_reports: bool = True) -> bool:
     """Load reference data, accounts and points once; returns False if the demo was already there."""
     session = env.session
-    load_reference_data(session)
+    load_reference_data(session, env.settings.xixian_reporting_line)
     if session.scalar(select(User).where(User.username == "admin")) is not None:
         session.commit()
         return False

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select
 
-from storage.models import Division, EquipmentType, MonitoringPoint, ROLE_LABELS, Role, User, UserRole
+from storage.models import (
+    ROLE_LABELS, Division, EquipmentType, MonitoringPoint, MonitoringPointKind, Role, User, UserRole,
+)
 
 from .context import Env
 
@@ -90,6 +92,21 @@ def division_names(env: Env, codes) -> dict[str, str]:
     if not codes:
         return {}
     return dict(env.session.execute(select(Division.code, Division.name).where(Division.code.in_(codes))).all())
+
+
+def all_division_names(env: Env) -> dict[str, str]:
+    """Every division's name by code (about 130 rows), for pages that would otherwise show bare codes."""
+    return dict(env.session.execute(select(Division.code, Division.name)).all())
+
+
+def point_summaries(env: Env, ids) -> dict[int, tuple[str, MonitoringPointKind]]:
+    """(name, kind) of the given monitoring points."""
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    rows = env.session.execute(select(MonitoringPoint.id, MonitoringPoint.name, MonitoringPoint.kind)
+                               .where(MonitoringPoint.id.in_(ids))).all()
+    return {pid: (name, kind) for pid, name, kind in rows}
 
 
 def user_names(env: Env, ids) -> dict[int, str]:

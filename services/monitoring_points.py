@@ -119,22 +119,23 @@ def assign_safety_director(env: Env, user: User, point_id: int, director_id: int
     point = get_point(env, user, point_id)
     _manage_check(user, point)
     if not point.is_enterprise:
-        raise Invalid("只有使用单位、生产和充装单位需要登记安全总监")
+        raise Invalid("只有使用单位（安全总监）、生产和充装单位（质量安全总监）需要登记")
     director = env.session.get(User, director_id)
     if director is None:
         raise NotFound("人员不存在")
+    title = point.titles.director
     if not director.has_role(Role.SAFETY_DIRECTOR.value):
-        raise Invalid("该人员不具有安全总监角色")
+        raise Invalid(f"该人员不具有{title}（安全总监）角色")
     if director.monitoring_point_id != point.id:
         # The director then receives the unit's reports: only the unit's own people may be registered.
-        raise Invalid("只能登记本单位的安全总监（该人员不属于本单位）")
+        raise Invalid(f"只能登记本单位的{title}（该人员不属于本单位）")
     exists = env.session.scalar(select(SafetyDirectorAssignment).where(
         SafetyDirectorAssignment.monitoring_point_id == point.id, SafetyDirectorAssignment.user_id == director.id))
     if exists:
-        raise Conflict("该人员已是本单位安全总监")
+        raise Conflict(f"该人员已是本单位{title}")
     row = SafetyDirectorAssignment(monitoring_point_id=point.id, user_id=director.id, assigned_at=utcnow())
     env.session.add(row)
-    add_event(env.session, "safety_director_assigned", f"{user.display_name} 为“{point.name}”登记安全总监 {director.display_name}",
+    add_event(env.session, "safety_director_assigned", f"{user.display_name} 为“{point.name}”登记{title} {director.display_name}",
               actor_id=user.id, data={"point_id": point.id, "user_id": director.id})
     env.session.commit()
     return row
@@ -147,8 +148,8 @@ def remove_safety_director(env: Env, user: User, point_id: int, director_id: int
     row = env.session.scalar(select(SafetyDirectorAssignment).where(
         SafetyDirectorAssignment.monitoring_point_id == point.id, SafetyDirectorAssignment.user_id == director_id))
     if row is None:
-        raise NotFound("该人员不是本单位登记的安全总监")
+        raise NotFound(f"该人员不是本单位登记的{point.titles.director}")
     env.session.delete(row)
-    add_event(env.session, "safety_director_removed", f"{user.display_name} 移除了“{point.name}”的安全总监",
+    add_event(env.session, "safety_director_removed", f"{user.display_name} 移除了“{point.name}”的{point.titles.director}",
               actor_id=user.id, data={"point_id": point.id, "user_id": director_id})
     env.session.commit()

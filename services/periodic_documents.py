@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from .stats import DIMENSION_TITLES
+from .wording import NON_PUNITIVE_NOTICE
 
 ISSUER = "陕西省特种设备风险监测及应急保障中心"
 KIND_TITLE = {"monthly": "月度", "quarterly": "季度", "annual": "年度"}
@@ -23,7 +24,7 @@ ISSUE_NAMES = {"monthly": "月报", "quarterly": "季报", "annual": "年报"}
 BODY_FONT, TITLE_FONT, HEADING_FONT = "仿宋", "宋体", "黑体"
 BAR_WIDTH = 20
 SECTION_NUMBERS = "一二三四五六七八九十"
-NOTICE = "说明：本报告按北京时间统计；报送信息仅用于风险防控和技术帮扶，不作为行政处罚依据；报送人身份信息不在本报告中出现。"
+NOTICE = f"说明：本报告按北京时间统计；{NON_PUNITIVE_NOTICE}；报送人身份信息不在本报告中出现。"
 
 
 def _pct(part, whole) -> str:

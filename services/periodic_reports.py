@@ -21,6 +21,7 @@ from .context import Env
 from .errors import Invalid
 from .periodic_documents import KIND_TITLE, write_docx, write_xlsx
 from .stats import LOCAL_OFFSET, conditions, full_statistics, province_filter
+from .wording import NON_PUNITIVE_NOTICE
 
 QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
 MAJOR_RISK_LIMIT = 20
@@ -114,7 +115,7 @@ def recommendations(data: dict) -> list[str]:
         top = regions[0]
         tips.append(f"{top['name']}报送量最多（{top['total']}条），建议加强该地区风险会商和研判力量。")
     tips.append("持续做好信息质量评价，对报送及时、准确的监测点和报送员予以通报表扬；"
-                "报送信息仅用于风险防控和技术帮扶，不作为行政处罚依据。")
+                f"{NON_PUNITIVE_NOTICE}。")
     return tips
 
 

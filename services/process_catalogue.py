@@ -36,7 +36,7 @@ def field_types() -> list[tuple[str, str]]:
 
 # Set by register_report (and the entry table) for every report; conditions and tables may use them.
 DIAGRAM_VARIABLES = [
-    ("report_kind", "报送类别", "problem（问题）| risk_hazard（风险隐患）| suggestion（意见建议）"),
+    ("report_kind", "报送类型", "problem（问题）| risk_hazard（风险隐患）| suggestion（意见建议）"),
     ("domain", "涉及环节", "administrative_supervision（行政监管）| safety_management | production | use | "
                           "maintenance | inspection_testing"),
     ("equipment_category", "设备种类代码", "如 3000（电梯）"),

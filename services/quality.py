@@ -91,7 +91,7 @@ def commendation_xlsx(session, f: StatsFilter, viewer: User, top: int = 10, with
            [[r["rank"], r["name"] if with_identity else IDENTITY_HIDDEN, r["monitoring_point"], r["reports"],
              r["scored"], r["average"]] for r in reporters])
     criteria = book.create_sheet("评分标准")
-    _table(criteria, "信息质量评分标准（1–5分）", ["分值", "标准"], [[s, t] for s, t in QUALITY_CRITERIA])
+    _table(criteria, "信息质量评分标准（1～5分）", ["分值", "标准"], [[s, t] for s, t in QUALITY_CRITERIA])
     out = BytesIO()
     book.save(out)
     return out.getvalue()

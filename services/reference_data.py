@@ -12,6 +12,7 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "storage" / "data"
 # 杨陵区 is administered by the 杨凌示范区 (a province-managed zone) rather than by 咸阳市.
 SUPERVISION_OVERRIDES = {"610403": "619001"}
 CITY_LEVEL_NODES = {"610581"}  # 韩城市: separately listed city, a city-level node in the chain
+XIXIAN_CODE, XIAN_CODE = "619100", "610100"
 
 
 def _rows(name: str) -> list[dict]:
@@ -19,7 +20,7 @@ def _rows(name: str) -> list[dict]:
         return list(csv.DictReader(fh))
 
 
-def load_divisions(session) -> int:
+def load_divisions(session, xixian_line: str = "province") -> int:
     """Insert or update every division and supervision region; returns how many rows."""
     existing = {d.code: d for d in session.scalars(select(Division))}
     count = 0
@@ -40,7 +41,25 @@ def load_divisions(session) -> int:
                 supervising_code=row["parent_code"] if level == "county" else None, note=row["note"])
         count += 1
     session.flush()
+    apply_xixian_line(session, xixian_line)
+    session.flush()
     return count
+
+
+def apply_xixian_line(session, line: str) -> None:
+    """Set who supervises 西咸新区 and its five 新城 (Settings.xixian_reporting_line; see the README).
+
+    The city of a county is its `supervising_code`: routing, jurisdiction and statistics all read it.
+    "province": the 新城 report to 西咸新区, a city-level node reporting to the province.
+    "xian": the 新城 report to 西安市, and 西咸新区's own office works as a county-level node under 西安市."""
+    xixian = session.get(Division, XIXIAN_CODE)
+    if xixian is None:
+        return
+    via_xian = line == "xian"
+    xixian.level = "county" if via_xian else "city"
+    xixian.supervising_code = XIAN_CODE if via_xian else None
+    for town in session.scalars(select(Division).where(Division.parent_code == XIXIAN_CODE)):
+        town.supervising_code = XIAN_CODE if via_xian else XIXIAN_CODE
 
 
 def _upsert(session, existing: dict, **values) -> None:
@@ -70,6 +89,6 @@ def load_equipment_types(session) -> int:
     return len(rows)
 
 
-def load_reference_data(session) -> tuple[int, int]:
-    """Divisions and catalogue, idempotent."""
-    return load_divisions(session), load_equipment_types(session)
+def load_reference_data(session, xixian_line: str = "province") -> tuple[int, int]:
+    """Divisions and catalogue, idempotent; `xixian_line` is Settings.xixian_reporting_line."""
+    return load_divisions(session, xixian_line), load_equipment_types(session)

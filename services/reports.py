@@ -18,7 +18,7 @@ from .access import can_view_report, report_visibility
 from .attachments import StoredFile, Upload, record_attachments, written_files
 from .context import Env
 from .directory import category_code
-from .errors import Forbidden, Invalid, NotFound
+from .errors import Conflict, Forbidden, Invalid, NotFound
 from .processes import current_version
 from .receipts import mark_notices_opened
 from .report_filters import ReportFilter, narrow
@@ -54,6 +54,8 @@ def submit_report(env: Env, user: User, data: ReportInput, files: Sequence[Store
     point = env.session.get(MonitoringPoint, user.monitoring_point_id) if user.monitoring_point_id else None
     if point is None or not user.has_role("reporter"):
         raise Forbidden("只有监测点的信息报送员可以报送信息")
+    if not point.confirmed:
+        raise Conflict(unconfirmed_refusal(point), details={"monitoring_point_id": point.id, "confirmed": False})
     equipment = _validate(env, data)
     title = (data.title or "").strip() or _title_from(data.content)
     report = Report(kind=ReportKind(data.kind), domain=ReportDomain(data.domain),
@@ -70,9 +72,23 @@ def submit_report(env: Env, user: User, data: ReportInput, files: Sequence[Store
     return report
 
 
+def unconfirmed_refusal(point: MonitoringPoint) -> str:
+    """Why a reporter of a point not yet 确认 cannot submit, and where an urgent matter goes instead."""
+    return (f"监测点“{point.name}”尚未经属地特种设备安全监管部门确认，暂不能报送信息。"
+            "请联系监管部门确认本监测点后再报送；特种设备事故或人员被困等紧急情况请拨打 96333 或 12345。")
+
+
+def submission_refusal(env: Env, user: User) -> str | None:
+    """The reason this person cannot submit now (no point, or the point is unconfirmed), else None."""
+    point = env.session.get(MonitoringPoint, user.monitoring_point_id) if user.monitoring_point_id else None
+    if point is None:
+        return "您的账号未关联监测点，不能报送信息。请联系系统管理员。"
+    return None if point.confirmed else unconfirmed_refusal(point)
+
+
 def _validate(env: Env, data: ReportInput) -> EquipmentType:
     if data.kind not in {k.value for k in ReportKind}:
-        raise Invalid("报送类别不正确，应为 problem（问题）、risk_hazard（风险隐患）或 suggestion（意见建议）")
+        raise Invalid("报送类型不正确，应为 problem（问题）、risk_hazard（风险隐患）或 suggestion（意见建议）")
     if data.domain not in {d.value for d in ReportDomain}:
         raise Invalid("涉及环节不正确")
     content = (data.content or "").strip()

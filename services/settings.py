@@ -9,6 +9,9 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+XIXIAN_LINES = ("province", "xian")
+
+
 class SettingsError(ValueError):
     """A setting in the environment is missing or malformed."""
 
@@ -64,6 +67,9 @@ class Settings:
     wechat_api_base: str = "https://api.weixin.qq.com"
     wechat_template_task: str = ""
     wechat_template_outcome: str = ""
+    # 西咸新区's reporting line: "province" (its 新城 report to 西咸新区, which reports to the province like a
+    # city) or "xian" (西安市 is the city tier of its 新城 and of 西咸新区 itself, which it administers since 2017).
+    xixian_reporting_line: str = "province"
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> "Settings":
@@ -95,6 +101,7 @@ class Settings:
             wechat_api_base=env.get("WECHAT_API_BASE") or base.wechat_api_base,
             wechat_template_task=env.get("WECHAT_TEMPLATE_TASK", ""),
             wechat_template_outcome=env.get("WECHAT_TEMPLATE_OUTCOME", ""),
+            xixian_reporting_line=env.get("XIXIAN_REPORTING_LINE") or base.xixian_reporting_line,
         )
         settings.validate()
         return settings
@@ -111,6 +118,9 @@ class Settings:
             raise SettingsError("设置了 WEBHOOK_URL 时必须同时设置 WEBHOOK_SECRET")
         if bool(self.wechat_appid) != bool(self.wechat_secret):
             raise SettingsError("WECHAT_APPID 与 WECHAT_SECRET 必须同时设置")
+        if self.xixian_reporting_line not in XIXIAN_LINES:
+            raise SettingsError(f"XIXIAN_REPORTING_LINE 只能是 province（直报省局）或 xian（经西安市），"
+                                f"当前为 {self.xixian_reporting_line!r}")
         if not self.wechat_api_base.startswith(("https://", "http://")):
             raise SettingsError(f"WECHAT_API_BASE 必须是 http(s) 地址，当前为 {self.wechat_api_base!r}")
 

@@ -343,7 +343,7 @@ def labels(session) -> dict[str, dict[str, str]]:
 
 
 DIMENSION_TITLES = {
-    "by_status": "按办理状态", "by_tier": "按处置层级（办结层级/当前层级）", "by_kind": "按信息类别",
+    "by_status": "按办理状态", "by_tier": "按处置层级（办结层级/当前层级）", "by_kind": "按报送类型",
     "by_domain": "按涉及环节", "by_equipment_category": "按设备种类", "by_risk_level": "按风险等级",
 }
 

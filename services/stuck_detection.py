@@ -216,7 +216,7 @@ def _no_director_sql(env, now, ids):
 
 
 def _no_director_text(now, point):
-    return f"企业监测点“{point}”未登记安全总监"
+    return f"企业监测点“{point}”未登记安全总监（生产、充装单位为质量安全总监）"
 
 
 def _group_label(group: str) -> str:

@@ -44,7 +44,7 @@ def test_dashboard_lists_the_failed_instance_and_counts(app, api):
     page = client.get("/admin").get_data(as_text=True)
     assert f'href="/admin/instances/{iid}"' in page
     assert "尚未登记安全总监" in page
-    assert "出错" in page and "卡滞实例" in page and "县级处置" in page
+    assert "出错" in page and "异常流程" in page and "县级处置" in page
     assert "各层级等待最久的待办" in page and "每日服务任务出错次数" in page
 
 

@@ -104,7 +104,7 @@ def test_director_is_reminded_repeatedly_then_the_manager_and_county_are_told(ap
         reminded = [names[n.user_id] for n in notes if n.kind == "reminder"]
         told = sorted(names[n.user_id] for n in notes if n.kind == "director_overdue")
         assert reminded.count("director.unit") >= 2
-        assert told == ["county.610113", "manager.unit"]
+        assert told == ["county.610113", "principal.unit"]
         assert db.session.get(Report, rid).director_ack.value == "overdue"
     detail = api.get(f"/reports/{rid}", "reporter.unit").get_json()
     assert detail["status"] == "closed" and detail["director_ack_label"] == "逾期未确认"

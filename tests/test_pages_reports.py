@@ -22,7 +22,7 @@ def submit(client, **overrides):
 
 def test_submit_page_renders_labelled_fields_and_notices(app):
     html = signed_in(app, "reporter.unit").get("/reports/new").get_data(as_text=True)
-    for field, label in (("kind", "报送类别"), ("domain", "涉及环节"), ("title", "标题"), ("content", "内容"),
+    for field, label in (("kind", "报送类型"), ("domain", "涉及环节"), ("title", "标题"), ("content", "内容"),
                          ("attachments", "附件"), ("eq_category", "种类"), ("eq_class", "类别"),
                          ("eq_variety", "品种")):
         assert f'<label for="{field}">{label}</label>' in html
@@ -49,7 +49,7 @@ def test_submit_shows_tracking_number_and_lists_it(app):
     page = client.get(res.headers["Location"]).get_data(as_text=True)
     tracking = re.search(r"SX-\d{4}-\d{6}", page).group(0)
     assert "报送成功" in page and "跟踪编号" in page
-    assert "仅用于风险防控和技术帮扶，不作为行政处罚依据" in page
+    assert "仅用于帮扶指导解决问题，不作为行政处罚或其他行政约束的依据" in page
     assert "电梯 / 曳引与强制驱动电梯 / 曳引驱动乘客电梯" in page
     listing = client.get("/reports").get_data(as_text=True)
     assert tracking in listing and "处置中" in listing

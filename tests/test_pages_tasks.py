@@ -60,7 +60,7 @@ def test_task_page_renders_the_declared_form(app, api):
     assert re.search(r'<input id="f_quality_score" name="quality_score" type="number"[^>]*min="1" max="5" required', html)
     assert '<select id="f_hazard_grade" name="hazard_grade">' in html  # optional: no required attribute
     assert "bpmn-navigated-viewer.production.min.js" in html and 'data-current="county_disposal"' in html
-    assert "不作为行政处罚依据" in html
+    assert "不作为行政处罚或其他行政约束的依据" in html
 
 
 def test_required_fields_are_enforced_on_the_server(app, api):

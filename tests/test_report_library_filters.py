@@ -22,7 +22,7 @@ def test_kind_equipment_and_text_narrow_the_library(api, app):
     elevator, boiler = submitted(api)
     both = library(app, "city.610100")
     assert elevator in both and boiler in both
-    for label in ("报送类别", "设备种类", "行政区划", "报送日期从", "报送日期至"):
+    for label in ("报送类型", "设备种类", "行政区划", "报送日期从", "报送日期至"):
         assert f">{label}</label>" in both
     only = library(app, "city.610100", "?kind=problem")
     assert boiler in only and elevator not in only

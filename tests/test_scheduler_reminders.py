@@ -52,12 +52,12 @@ def test_unacknowledged_director_is_reminded_then_responsible_person_and_county_
     first = notified(env, "director.unit", ignored["id"])
     assert first and set(first) == {title}  # (a slow machine may already have passed two cycles)
     assert notified(env, "director.unit", handled["id"]) == []
-    for username in ("manager.unit", "county.610113"):
+    for username in ("principal.unit", "county.610113"):
         assert notified(env, username, ignored["id"]) == []
     assert wait_and_fire(env, 2.2) == 1
     assert len(notified(env, "director.unit", ignored["id"])) > len(first)  # again, not once
     overdue = f"安全总监逾期未确认处置安排：{ignored['tracking_no']}"
-    for username in ("manager.unit", "county.610113"):
+    for username in ("principal.unit", "county.610113"):  # the unit's 主要负责人, not the point manager
         assert notified(env, username, ignored["id"], "director_overdue") == [overdue]
         assert notified(env, username, handled["id"], "director_overdue") == []
     director_task = env.session.scalar(select(HumanTask).where(

@@ -25,7 +25,7 @@ def init_database() -> None:
 
     upgrade()
     e = _env()
-    load_reference_data(e.session)
+    load_reference_data(e.session, e.settings.xixian_reporting_line)
     e.session.commit()
     default = Path(e.settings.process_dir) / "risk_disposal.bpmn"
     xml = default.read_text(encoding="utf-8")

@@ -94,7 +94,7 @@ describe('报送页', () => {
     const page = await h.openPage('submit');
     expect(page.querySelector('.level-1')).toBeFalsy();
     await h.tap(page, '.submit-button');
-    expect(h.text(page, '.submit-error')).toBe('请选择报送类别');
+    expect(h.text(page, '.submit-error')).toBe('请选择报送类型');
     await h.change(page, '.kind-picker', 0);
     await h.change(page, '.domain-picker', 0);
     await h.tap(page, '.submit-button');

@@ -2,7 +2,7 @@
 from .base import Base, utcnow  # noqa: F401
 from .people import (  # noqa: F401
     ENTERPRISE_KINDS, POINT_KIND_LABELS, ROLE_LABELS, LoginThrottle, MonitoringPoint, MonitoringPointKind, Role,
-    SafetyDirectorAssignment, User, UserRole,
+    SafetyDirectorAssignment, UnitTitles, User, UserRole, unit_titles,
 )
 from .process import (  # noqa: F401
     INSTANCE_STATUS_LABELS, HumanTask, HumanTaskCandidate, InstanceEvent, InstanceStatus, ProcessInstance,

@@ -1,6 +1,7 @@
 """People, their roles and jurisdiction, and the monitoring points they work at."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, false
@@ -22,12 +23,13 @@ class Role(StrEnum):
     INSPECTION_OFFICER = "inspection_officer"
     WORKFLOW_OWNER = "workflow_owner"
     ADMIN = "admin"
+    PRINCIPAL = "principal"  # 主要负责人 of an enterprise unit: told when its director does not acknowledge
 
 
 ROLE_LABELS = {
     Role.REPORTER: "信息报送员",
     Role.POINT_MANAGER: "监测点负责人",
-    Role.SAFETY_DIRECTOR: "安全总监",
+    Role.SAFETY_DIRECTOR: "安全总监／质量安全总监",
     Role.COUNTY_OFFICER: "县级监管人员",
     Role.CITY_OFFICER: "市级监管人员",
     Role.PROVINCE_OFFICER: "省局监管人员",
@@ -35,6 +37,7 @@ ROLE_LABELS = {
     Role.INSPECTION_OFFICER: "综合检验机构人员",
     Role.WORKFLOW_OWNER: "流程管理员",
     Role.ADMIN: "系统管理员",
+    Role.PRINCIPAL: "单位主要负责人",
 }
 
 
@@ -55,6 +58,28 @@ POINT_KIND_LABELS = {
 }
 
 ENTERPRISE_KINDS = frozenset({MonitoringPointKind.CONTROLLED_USER_UNIT, MonitoringPointKind.PRODUCTION_FILLING_UNIT})
+
+
+@dataclass(frozen=True)
+class UnitTitles:
+    """What SAMR calls a unit's director and officer, and the order that says so."""
+
+    director: str
+    officer: str
+    order: str
+
+
+# 市场监管总局令第73号《特种设备生产单位落实质量安全主体责任监督管理规定》(producers, fillers included) and
+# 第74号《特种设备使用单位落实使用安全主体责任监督管理规定》(using units), both in force 2023-05-05. One role id
+# (`safety_director`, the diagram's candidate group) holds either title; the unit's kind decides which.
+PRODUCER_TITLES = UnitTitles("质量安全总监", "质量安全员",
+                             "《特种设备生产单位落实质量安全主体责任监督管理规定》（市场监管总局令第73号）")
+USER_TITLES = UnitTitles("安全总监", "安全员", "《特种设备使用单位落实使用安全主体责任监督管理规定》（市场监管总局令第74号）")
+
+
+def unit_titles(kind: "MonitoringPointKind | str | None") -> UnitTitles:
+    """质量安全总监/质量安全员 for producers and fillers, 安全总监/安全员 for every other unit."""
+    return PRODUCER_TITLES if kind == MonitoringPointKind.PRODUCTION_FILLING_UNIT else USER_TITLES
 
 
 class MonitoringPoint(Base):
@@ -85,6 +110,11 @@ class MonitoringPoint(Base):
     def is_enterprise(self) -> bool:
         """Using units and producers/fillers notify their safety director."""
         return self.kind in ENTERPRISE_KINDS
+
+    @property
+    def titles(self) -> UnitTitles:
+        """The SAMR titles of this unit's director and officer."""
+        return unit_titles(self.kind)
 
 
 class User(Base):

@@ -49,7 +49,7 @@ def submit_report(session, title: str, shots: str | None = None) -> str:
     nav(page, "报送信息")
     page.wait_for_url("**/reports/new")
     assert page.get_by_text("突发事件请勿在此报送").is_visible()
-    page.get_by_label("报送类别").select_option("risk_hazard")
+    page.get_by_label("报送类型").select_option("risk_hazard")
     page.get_by_label("涉及环节").select_option("use")
     page.get_by_label("设备类别（种类）").select_option(label="电梯")
     page.get_by_label("类别", exact=True).select_option(label="曳引与强制驱动电梯")
@@ -110,7 +110,7 @@ def test_whole_chain_by_clicking(open_session, seed_inbox):
     reporter.page.goto(reporter.base + "/reports/new")
     reporter.shot("submit-page-375")
     tracking = submit_report(reporter, "电梯层门门锁回路被短接", shots="submit-filled-375")
-    assert reporter.page.get_by_text("仅用于风险防控和技术帮扶").is_visible()
+    assert reporter.page.get_by_text("仅用于帮扶指导解决问题").is_visible()
 
     desk_reporter = open_session("desk")
     desk_reporter.login("reporter.unit")
@@ -205,7 +205,7 @@ def test_submit_page_blocks_empty_required_fields(open_session):
     page = reporter.goto("/reports/new")
     page.get_by_role("button", name="提交").click()
     assert page.url.endswith("/reports/new")
-    assert page.get_by_label("报送类别").evaluate("e => e.validity.valueMissing")
+    assert page.get_by_label("报送类型").evaluate("e => e.validity.valueMissing")
 
 
 UNLABELLED = """() => Array.from(document.querySelectorAll('input, select, textarea'))

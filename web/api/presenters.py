@@ -1,6 +1,7 @@
 """Turning models into the JSON shapes of CONTRACT.md."""
 from __future__ import annotations
 
+from services.wording import NON_PUNITIVE_NOTICE
 from storage.models import (
     DIRECTOR_ACK_LABELS, DOMAIN_LABELS, HAZARD_GRADE_LABELS, KIND_LABELS, RISK_LEVEL_LABELS, STATUS_LABELS, TIER_LABELS, HumanTask, InstanceEvent, Report,
     User,
@@ -39,7 +40,7 @@ def report_json(report: Report, show_reporter: bool = False) -> dict:
         "hazard_grade_label": HAZARD_GRADE_LABELS.get(report.hazard_grade),
         "outcome": report.outcome, "resolved_tier": _val(report.resolved_tier),
         "resolved_tier_label": TIER_LABELS.get(report.resolved_tier),
-        "notice": "报送信息仅用于风险防控和技术帮扶，不作为行政处罚依据",
+        "notice": NON_PUNITIVE_NOTICE,
     }
     if show_reporter:
         data["reporter_id"] = report.reporter_id

@@ -30,7 +30,7 @@ class ReportCreate(Schema):
     domain = fields.String(required=True, error_messages=REQUIRED, validate=validate.OneOf(
         [d.value for d in ReportDomain], error="涉及环节不正确"))
     equipment_type_code = fields.String(required=True, error_messages=REQUIRED,
-                                        validate=validate.Length(min=4, max=8, error="设备类别代码不正确"))
+                                        validate=validate.Length(min=4, max=8, error="特种设备目录代码不正确"))
     title = fields.String(load_default=None, allow_none=True, validate=validate.Length(
         max=200, error="标题不能超过 {max} 个字符"), error_messages=REQUIRED)
     content = fields.String(required=True, error_messages=REQUIRED, validate=validate.Length(

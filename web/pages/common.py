@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta, timezone
 
-from flask import request
+from flask import g, request
 
 from services import notifications
+from services.directory import all_division_names, point_summaries
 from storage.models import (
-    DOMAIN_LABELS, HAZARD_GRADE_LABELS, KIND_LABELS, RISK_LEVEL_LABELS, ROLE_LABELS, STATUS_LABELS, TIER_LABELS,
+    DOMAIN_LABELS, HAZARD_GRADE_LABELS, KIND_LABELS, RISK_LEVEL_LABELS, ROLE_LABELS, STATUS_LABELS, TIER_LABELS, Role,
+    UnitTitles, unit_titles,
 )
 from web import env
 from web.input_guards import MAX_PAGE, date_in_range, parse_id
@@ -25,7 +27,7 @@ LABELS = {"status": STATUS_LABELS, "kind": KIND_LABELS, "domain": DOMAIN_LABELS,
 NAV = [
     ("报送信息", "/reports/new", ("reporter",)),
     ("我的报送", "/reports", ("reporter",)),
-    ("本单位报送", "/reports", ("safety_director", "point_manager")),
+    ("本单位报送", "/reports", ("safety_director", "point_manager", "principal")),
     ("待办", "/tasks", ("safety_director",) + OFFICERS),
     ("督办", "/tasks/supervised", ("county_officer", "city_officer", "province_officer")),
     ("延期审批", "/tasks/extensions", ("city_officer", "province_officer")),
@@ -113,3 +115,48 @@ def date_arg(name: str) -> date | None:
 def safe_next(default: str) -> str:
     """A same-site path to go back to after a form post."""
     return same_origin_path(request.form.get("next"), default)
+
+
+def division_label(code: str | None) -> str:
+    """“雁塔区” for 610113 (the code itself when unknown), loaded once per request."""
+    if not code:
+        return "—"
+    if "division_names" not in g:
+        g.division_names = all_division_names(env())
+    return g.division_names.get(code, code)
+
+
+def division_options() -> list[tuple[str, str]]:
+    """(code, name) of every division in code order, for filters that used to ask for a bare code."""
+    if "division_names" not in g:
+        g.division_names = all_division_names(env())
+    return sorted(g.division_names.items())
+
+
+def _point(point_id: int) -> tuple[str, object] | None:
+    cache = g.setdefault("points", {})
+    if point_id not in cache:
+        cache[point_id] = point_summaries(env(), [point_id]).get(point_id)
+    return cache[point_id]
+
+
+def point_label(point_id: int | None) -> str:
+    """A monitoring point's name, loaded once per request and point."""
+    found = _point(point_id) if point_id else None
+    return found[0] if found else ("—" if not point_id else f"监测点 {point_id}")
+
+
+def unit_titles_of(point_id: int | None) -> UnitTitles:
+    """The SAMR titles (质量安全总监 or 安全总监, …) of the unit a person or report belongs to."""
+    found = _point(point_id) if point_id else None
+    return unit_titles(found[1] if found else None)
+
+
+def role_title(role, point_id: int | None = None) -> str:
+    """A role's name for this person: a producer's or filler's safety director is its 质量安全总监."""
+    if str(role) == Role.SAFETY_DIRECTOR.value and point_id:
+        return unit_titles_of(point_id).director
+    try:
+        return ROLE_LABELS[Role(str(role))]
+    except ValueError:
+        return str(role)

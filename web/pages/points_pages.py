@@ -112,10 +112,10 @@ def add_director(point_id: int):
     """Register a safety director for the unit."""
     user_id = parse_id(request.form.get("user_id"))
     if user_id is None:
-        flash("请选择安全总监", "error")
+        flash("请选择要登记的人员", "error")
         return redirect(url_for("point_pages.show_point", point_id=point_id))
     return _act(point_id, lambda: points.assign_safety_director(env(), current_user(), point_id, user_id),
-                "已登记安全总监")
+                "已登记")
 
 
 @bp.post("/points/<int:point_id>/directors/<int:user_id>/remove")
@@ -123,7 +123,7 @@ def add_director(point_id: int):
 def remove_director(point_id: int, user_id: int):
     """Remove a safety director registration."""
     return _act(point_id, lambda: points.remove_safety_director(env(), current_user(), point_id, user_id),
-                "已移除安全总监")
+                "已移除")
 
 
 @bp.post("/points/<int:point_id>/reporters")

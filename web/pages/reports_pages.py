@@ -10,13 +10,14 @@ from services.directory import (
     divisions_in_jurisdiction, equipment_categories, equipment_path, equipment_tree, user_names,
 )
 from services.access import sees_reporter_identity
-from services.errors import ServiceError
+from services.errors import Conflict, ServiceError
 from services.feedback import feedback_texts
 from services.parties import reporter_identity, reporting_unit
 from services.inbox import diagram_for_report, field_labels
 from services.receipts import receipts_for_supervisor
 from services.report_filters import ReportFilter
 from services.timeline import report_timeline
+from services.wording import NON_PUNITIVE_NOTICE
 from services.take_over import take_over, take_over_candidates
 from storage.models import CONTENT_MAX_CHARS, DOMAIN_LABELS, KIND_LABELS, STATUS_LABELS
 from web import env
@@ -25,7 +26,7 @@ from .common import date_arg, page_arg, safe_next
 from .session_auth import current_user, login_required
 
 bp = Blueprint("report_pages", __name__)
-NOTICE = "报送信息仅用于风险防控和技术帮扶，不作为行政处罚依据"
+NOTICE = NON_PUNITIVE_NOTICE
 # An attachment shown inline is an image or a PDF (sniffed): nothing in it may run or load anything else.
 FILE_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; frame-ancestors 'self'"
 PER_PAGE = 20
@@ -43,8 +44,9 @@ def _form_context(values: dict, error: str | None = None) -> dict:
 @bp.get("/reports/new")
 @login_required("reporter")
 def new_report():
-    """The submit form."""
-    return render_template("reports/new.html", **_form_context({}))
+    """The submit form (or, for a point not yet confirmed, the reason it cannot be used)."""
+    refusal = report_service.submission_refusal(env(), current_user())
+    return render_template("reports/new.html", **_form_context({}), refusal=refusal)
 
 
 @bp.post("/reports/new")
@@ -62,7 +64,9 @@ def create_report():
         report = report_service.submit_with_attachments(env(), current_user(), data, _uploads())
     except ServiceError as exc:
         env().session.rollback()  # end the failed unit of work (it may hold SQLite's write lock)
-        return render_template("reports/new.html", **_form_context(form.to_dict(), exc.message)), exc.status
+        refusal = exc.message if isinstance(exc, Conflict) else None
+        return render_template("reports/new.html", **_form_context(form.to_dict(), exc.message),
+                               refusal=refusal), exc.status
     flash(f"报送成功！跟踪编号：{report.tracking_no}。请保存该编号，可在“我的报送”中查看办理进度。", "success")
     return redirect(url_for("report_pages.show_report", report_id=report.id, submitted=1))
 

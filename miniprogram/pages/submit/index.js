@@ -10,7 +10,7 @@ const EMPTY = {
 };
 
 function missing(data) {
-  if (data.kindIndex < 0) return '请选择报送类别';
+  if (data.kindIndex < 0) return '请选择报送类型';
   if (data.domainIndex < 0) return '请选择涉及环节';
   if (!catalogue.deepest(data.chosen)) return '请选择设备种类';
   if (!data.content.trim()) return '请填写报送内容';
