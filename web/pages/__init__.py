@@ -38,6 +38,8 @@ def register_pages(app: Flask) -> None:
     from ..health import bp as health_bp
     from .admin import bp as admin_bp
     app.register_blueprint(admin_bp)
+    from .calendar_pages import bp as calendar_bp
+    app.register_blueprint(calendar_bp)
     app.register_blueprint(health_bp)
     from services.periodic_reports import generate_due_reports  # scheduler: last period's reports, hourly check
     app.extensions.setdefault("riskmon.jobs", []).append(("periodic_reports", generate_due_reports, 3600))

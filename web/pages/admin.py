@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta, timezone
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from services import admin_actions as actions
-from services import admin_dashboard, admin_queries as queries
+from services import admin_dashboard, admin_queries as queries, calendar_admin
 from services.errors import Invalid, ServiceError
 from storage.models import INSTANCE_STATUS_LABELS, ROLE_LABELS, InstanceStatus, Role
 from web import env
@@ -31,6 +31,7 @@ def dashboard():
     """Counts by status and element, oldest waiting tasks per tier, errors per day, failed instances."""
     return render_template("admin/dashboard.html", d=admin_dashboard.dashboard(env()),
                            database=admin_dashboard.database_ok(env()),
+                           calendar_warning=calendar_admin.next_year_warning(env()),
                            heartbeat=admin_dashboard.scheduler_heartbeat(env()))
 
 
