@@ -21,7 +21,7 @@ from sqlalchemy import and_, exists, func, select, tuple_, union, union_all
 
 from storage.models import (
     ENTERPRISE_KINDS, ROLE_LABELS, Division, HumanTask, InstanceStatus, MonitoringPoint, ProcessInstance, Report, Role,
-    SafetyDirectorAssignment, TaskState, User, UserRole, utcnow,
+    SafetyDirectorAssignment, TaskState, User, UserRole, unit_titles, utcnow,
 )
 
 from .context import Env
@@ -208,15 +208,15 @@ def _no_director_sql(env, now, ids):
     # Driven from the (few) enterprise points lacking a director, through report.monitoring_point_id.
     points = select(MonitoringPoint.id).where(MonitoringPoint.kind.in_(ENTERPRISE_KINDS),
                                               ~_director_registered(MonitoringPoint.id))
-    return _scope(select(ProcessInstance.id, MonitoringPoint.name)
+    return _scope(select(ProcessInstance.id, MonitoringPoint.name, MonitoringPoint.kind)
                   .join(Report, Report.id == ProcessInstance.report_id)
                   .join(MonitoringPoint, MonitoringPoint.id == Report.monitoring_point_id)
                   .where(Report.monitoring_point_id.in_(points), ProcessInstance.status.not_in(ENDED),
                          Report.is_enterprise), ids)
 
 
-def _no_director_text(now, point):
-    return f"企业监测点“{point}”未登记安全总监（生产、充装单位为质量安全总监）"
+def _no_director_text(now, point, kind):
+    return f"企业监测点“{point}”未登记{unit_titles(kind).director}"
 
 
 def _group_label(group: str) -> str:

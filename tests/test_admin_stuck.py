@@ -99,7 +99,7 @@ def test_director_task_without_registered_director_and_enterprise_point_flagged(
         remove_safety_director(env, admin, director.monitoring_point_id, director.id)
     run(app, remove)
     reasons = stuck(api)[iid]
-    assert "待办“安全总监确认并安排处置”无人可办：该单位没有登记在岗的安全总监" in reasons
+    assert "待办“安全总监确认并安排处置”无人可办：该单位没有登记在岗的安全总监／质量安全总监" in reasons
     assert "企业监测点“西安曲江某商业综合体管理有限公司”未登记安全总监" in reasons
 
 

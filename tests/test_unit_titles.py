@@ -29,13 +29,15 @@ def test_titles_follow_the_point_kind():
     assert (user.director, user.officer) == ("安全总监", "安全员") and "第74号" in user.order
 
 
-def test_filling_unit_director_is_told_as_quality_safety_director(api, env):
+def test_filling_unit_director_is_told_as_quality_safety_director(app, api, env):
     report = api.submit("reporter.filling", equipment_type_code="2310", title="气瓶超期未检仍在充装")
     [note] = _notes(env, "director.filling", report["id"], "safety_director")
     assert note.title.startswith("质量安全总监：") and "第73号" in note.body and "质量安全员" in note.body
     assert api.task("director.filling", report["id"], "director_acknowledge")  # same candidate group works
     timeline = api.get(f"/reports/{report['id']}", "county.610112").get_json()["timeline"]
     assert any("已同步通知质量安全总监" in e["message"] for e in timeline)
+    html = signed_in(app, "county.610112").get(f"/reports/{report['id']}").get_data(as_text=True)
+    assert "单位质量安全总监确认：" in html and "质量安全总监通知回执" in html
 
 
 def test_using_unit_director_is_told_as_safety_director(api, env):

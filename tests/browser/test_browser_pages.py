@@ -51,7 +51,7 @@ def submit_report(session, title: str, shots: str | None = None) -> str:
     assert page.get_by_text("突发事件请勿在此报送").is_visible()
     page.get_by_label("报送类型").select_option("risk_hazard")
     page.get_by_label("涉及环节").select_option("use")
-    page.get_by_label("设备类别（种类）").select_option(label="电梯")
+    page.get_by_label("种类", exact=True).select_option(label="电梯")
     page.get_by_label("类别", exact=True).select_option(label="曳引与强制驱动电梯")
     page.get_by_label("品种", exact=True).select_option(label="曳引驱动乘客电梯")
     page.get_by_label("标题").fill(title)
@@ -206,6 +206,20 @@ def test_submit_page_blocks_empty_required_fields(open_session):
     page.get_by_role("button", name="提交").click()
     assert page.url.endswith("/reports/new")
     assert page.get_by_label("报送类型").evaluate("e => e.validity.valueMissing")
+
+
+def test_catalogue_cascade_offers_safety_accessories_without_a_class(open_session):
+    """安全附件 F000 has 品种 but no 类别: its 品种 follow the 种类; amusement rides list only their own rows."""
+    reporter = open_session("desk")
+    reporter.login("reporter.unit")
+    page = reporter.goto("/reports/new")
+    page.get_by_label("种类", exact=True).select_option(label="大型游乐设施")
+    classes = page.get_by_label("类别", exact=True).locator("option").all_inner_texts()
+    assert "观览车类" in classes and "压力管道管子" not in classes
+    page.get_by_label("种类", exact=True).select_option(label="安全附件")
+    assert page.get_by_label("类别", exact=True).is_disabled()
+    page.get_by_label("品种", exact=True).select_option(label="安全阀")
+    assert page.get_by_label("品种", exact=True).input_value() == "7310"
 
 
 UNLABELLED = """() => Array.from(document.querySelectorAll('input, select, textarea'))

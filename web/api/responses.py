@@ -402,7 +402,9 @@ class SavedFilterOut(Answer):
 class EquipmentTypeOut(Answer):
     code = fields.String(required=True)
     name, parent = _s(), _s()
-    level = fields.String(metadata={"description": "category 种类、class 类别、variety 品种"})
+    level = fields.String(metadata={"description": "category 种类、component_category 压力管道元件或安全附件、"
+                                                   "class 类别、variety 品种"})
+    category = fields.String(metadata={"description": "所属种类（或压力管道元件 7000、安全附件 F000）的代码"})
 
 
 class DryRunOut(Answer):
