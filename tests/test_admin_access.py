@@ -36,6 +36,9 @@ PAGE_ROUTES = [
     ("POST", "/admin/instances/<int:instance_id>/<action>", "/admin/instances/1/terminate"),
     ("POST", "/admin/instances/bulk-retry", "/admin/instances/bulk-retry"),
     ("POST", "/admin/tasks/<task_id>/<action>", "/admin/tasks/{task}/release"),
+    ("GET", "/admin/calendar", "/admin/calendar"),
+    ("POST", "/admin/calendar/day", "/admin/calendar/day"),
+    ("POST", "/admin/calendar/import", "/admin/calendar/import"),
 ]
 BODY = {"reason": "越权尝试", "data": {}, "element_id": "county_disposal", "task_id": "x", "changes": {"a": 1},
         "user_id": 1, "ids": [1]}
