@@ -183,13 +183,13 @@ def list_days(env: Env, year: int | None = None) -> list[dict]:
 
 def set_day(env: Env, user: User, day: date, kind: str, name: str, cache: CalendarCache | None = None) -> dict:
     """Admin: mark a date as holiday or make-up working day (replacing what it was)."""
-    _require_admin(user)
+    require_calendar_admin(user)
     try:
         kind_value = CalendarDayKind(kind)
     except ValueError:
         raise Invalid("kind 须为 holiday（放假）或 workday（调休上班）") from None
     begin_write(env.session)
-    _materialize_seed(env.session, user)
+    materialize_seed(env.session, user)
     row = env.session.get(CalendarDay, day) or CalendarDay(day=day)
     row.kind, row.name = kind_value, (name or "").strip()[:64]
     row.updated_by_id, row.updated_at = user.id, utcnow()
@@ -203,9 +203,9 @@ def set_day(env: Env, user: User, day: date, kind: str, name: str, cache: Calend
 
 def delete_day(env: Env, user: User, day: date, cache: CalendarCache | None = None) -> None:
     """Admin: the date follows the Monday–Friday rule again."""
-    _require_admin(user)
+    require_calendar_admin(user)
     begin_write(env.session)
-    _materialize_seed(env.session, user)
+    materialize_seed(env.session, user)
     row = env.session.get(CalendarDay, day)
     if row is None:
         env.session.rollback()
@@ -216,7 +216,7 @@ def delete_day(env: Env, user: User, day: date, cache: CalendarCache | None = No
         cache.invalidate()
 
 
-def _materialize_seed(session: Session, user: User) -> None:
+def materialize_seed(session: Session, user: User) -> None:
     """The first edit copies the built-in seed into the table, so later edits change real rows."""
     if session.scalar(select(CalendarDay.day).limit(1)) is not None:
         return
@@ -226,6 +226,7 @@ def _materialize_seed(session: Session, user: User) -> None:
     session.flush()
 
 
-def _require_admin(user: User) -> None:
+def require_calendar_admin(user: User) -> None:
+    """Only admins edit the calendar."""
     if not user.has_role("admin"):
         raise Forbidden("只有系统管理员可以修改工作日历")

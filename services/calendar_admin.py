@@ -14,7 +14,7 @@ from sqlalchemy import delete, extract
 from storage.database import begin_write
 from storage.models import CALENDAR_DAY_KIND_LABELS, CalendarDay, CalendarDayKind, User, utcnow
 
-from .calendar import CHINA_TZ, CalendarCache, WorkCalendar, _materialize_seed, _require_admin, load_days
+from .calendar import CHINA_TZ, CalendarCache, WorkCalendar, materialize_seed, require_calendar_admin, load_days
 from .context import Env
 from .errors import Invalid
 
@@ -136,12 +136,12 @@ def _parse_line(year: int, line: str) -> list[tuple[date, CalendarDayKind, str]]
 
 def import_year(env: Env, user: User, year: int, text: str, cache: CalendarCache | None = None) -> int:
     """Admin: replace `year`'s holidays and make-up working days with the imported lines; returns how many days."""
-    _require_admin(user)
+    require_calendar_admin(user)
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise Invalid(f"年份须在 {MIN_YEAR} 至 {MAX_YEAR} 之间")
     days = parse_import(year, text)
     begin_write(env.session)
-    _materialize_seed(env.session, user)
+    materialize_seed(env.session, user)
     env.session.execute(delete(CalendarDay).where(extract("year", CalendarDay.day) == year))
     now = utcnow()
     env.session.add_all(CalendarDay(day=d, kind=k, name=n, updated_by_id=user.id, updated_at=now)
