@@ -74,3 +74,18 @@ def test_only_admins_reach_the_calendar_page(app):
     res = client.post("/admin/calendar/day", data={"day": "not-a-date", "kind": "holiday",
                                                    "csrf_token": token(client, "/admin/calendar")})
     assert res.status_code == 302
+
+
+def test_api_imports_a_year_for_admins_only(api):
+    res = api.post("/calendar/import", "admin", json={"year": 2027, "text": LINES_2027})
+    assert res.status_code == 200 and res.get_json() == {"year": 2027, "days": 11}
+    listed = api.get("/calendar?year=2027", "admin").get_json()
+    assert listed["total"] == 11 and listed["items"][3]["kind"] == "workday"
+    bad = api.post("/calendar/import", "admin", json={"year": 2027, "text": "2027-01-01，放假\n2027-02-31，放假"})
+    assert bad.status_code == 422 and bad.get_json()["error"]["details"] == [{"line": 2, "message": "日期“2027-02-31”不存在"}]
+    assert api.get("/calendar?year=2027", "admin").get_json()["total"] == 11  # nothing half-imported
+    for body in ({"year": "2027", "text": "x"}, {"year": 1999, "text": "x"}, {"year": 2027}, {"year": 2027, "text": 5},
+                 {"year": 2027, "text": "x", "extra": 1}, {"year": 2027, "text": "x" * 20_001}):
+        assert api.post("/calendar/import", "admin", json=body).status_code == 422, body
+    res = api.post("/calendar/import", "province", json={"year": 2027, "text": LINES_2027})
+    assert res.status_code == 403

@@ -224,6 +224,11 @@ class CalendarDayOut(Answer):
     kind, kind_label, name, weekday = fields.String(), _s(), _s(), _s()
 
 
+class CalendarImportOut(Answer):
+    year = fields.Integer(required=True)
+    days = fields.Integer(required=True, metadata={"description": "导入的放假日和调休上班日个数"})
+
+
 class DeadlineOut(Answer):
     workdays = fields.Integer()
     start, due_at, due_at_local = _when(), _when(), _when()

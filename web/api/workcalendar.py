@@ -7,6 +7,7 @@ from flask import current_app, jsonify, request
 from marshmallow import RAISE, Schema, fields, validate
 
 from services import calendar as work_calendar
+from services import calendar_admin
 from services.errors import Invalid
 from storage.models import CalendarDayKind
 from web import env
@@ -15,7 +16,7 @@ from web.input_guards import MAX_DATE, MIN_DATE, date_in_range
 from . import api
 from .openapi import doc
 from .params import CalendarQuery, DeadlineQuery
-from .responses import CalendarDayOut, DeadlineOut, page_of
+from .responses import CalendarDayOut, CalendarImportOut, DeadlineOut, page_of
 from .auth import current_user
 from .common import int_arg, json_body, load
 from .schemas import REQUIRED
@@ -28,6 +29,17 @@ class CalendarDayUpdate(Schema):
     kind = fields.String(required=True, error_messages=REQUIRED, validate=validate.OneOf(
         [k.value for k in CalendarDayKind], error="应为 holiday（放假）或 workday（调休上班）"))
     name = fields.String(load_default="", validate=validate.Length(max=64, error="名称不能超过 {max} 个字符"))
+
+
+class CalendarImport(Schema):
+    class Meta:
+        unknown = RAISE
+
+    year = fields.Integer(required=True, strict=True, error_messages=REQUIRED, validate=validate.Range(
+        min=calendar_admin.MIN_YEAR, max=calendar_admin.MAX_YEAR, error="年份须在 {min} 至 {max} 之间"))
+    text = fields.String(required=True, error_messages=REQUIRED, metadata={
+        "description": "每行一条：日期或日期范围，放假或上班，名称，如“2027-01-01~2027-01-03，放假，元旦”"},
+        validate=validate.Length(max=calendar_admin.IMPORT_MAX_CHARS, error="不能超过 {max} 个字符"))
 
 
 def _day(text: str) -> date:
@@ -71,6 +83,15 @@ def delete_calendar_day(day: str):
     """Admin: the date follows the Monday–Friday rule again."""
     work_calendar.delete_day(env(), current_user(), _day(day), _cache())
     return "", 204
+
+
+@api.post("/calendar/import")
+@doc("导入一年的节假日安排（替换该年全部特殊日期，有错误时不导入）", body=CalendarImport, response=CalendarImportOut)
+def import_calendar_year():
+    """Admin: replace a year's holidays and make-up working days with the given lines (all or nothing)."""
+    body = load(CalendarImport(), json_body())
+    days = calendar_admin.import_year(env(), current_user(), body["year"], body["text"], _cache())
+    return jsonify({"year": body["year"], "days": days})
 
 
 @api.get("/calendar/deadline")
