@@ -23,13 +23,15 @@ $(INSTALL_STAMP): pyproject.toml
 assets: $(ASSETS_STAMP)
 
 # Front-end libraries come from npm; only their prebuilt dist bundles are copied, never committed.
-$(ASSETS_STAMP): package.json package-lock.json
+$(ASSETS_STAMP): package.json package-lock.json scripts/build_shaanxi_map.mjs storage/data/shaanxi_divisions.csv
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)/bpmn-js $(VENDOR)/camunda-bpmn-js $(VENDOR)/dmn-js $(VENDOR)/echarts
 	cp -r node_modules/bpmn-js/dist/. $(VENDOR)/bpmn-js/
 	cp -r node_modules/camunda-bpmn-js/dist/. $(VENDOR)/camunda-bpmn-js/
 	cp -r node_modules/dmn-js/dist/. $(VENDOR)/dmn-js/
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
+	# the statistics map: only Shaanxi's shapes, matched to our divisions by code and simplified
+	node scripts/build_shaanxi_map.mjs $(VENDOR)/shaanxi-map
 	touch $@
 
 # The WeChat mini-program's test tools (jest, miniprogram-simulate); tests/test_miniprogram.py runs `npm test`.

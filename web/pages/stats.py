@@ -5,7 +5,7 @@ from io import BytesIO
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
-from services import periodic_reports, quality, stats
+from services import periodic_reports, quality, stats, stats_map
 from services.errors import ServiceError
 from web import env
 
@@ -37,6 +37,7 @@ def overview():
     """Statistics of the person's jurisdiction with filters, drill-down and charts."""
     f = _filter()
     data = stats.full_statistics(env().session, f)
+    data["map"] = stats_map.map_view(env().session, f, data["drilldown"])
     return render_template("stats/overview.html", f=f, data=data, args=_filter_args(f),
                            divisions=stats.divisions_in(env().session, f.scope), titles=stats.DIMENSION_TITLES)
 
