@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine import shift_pending_timers
 from storage.models import (
@@ -127,12 +127,20 @@ def _moved(start, old_start, factor):
     return lambda t: None if t is None else start + (t - old_start) * factor
 
 
-def _date_back(env: Env, report: Report, start, span: timedelta, now) -> timedelta:
+def _last_step(session, report: Report):
+    """When the report's latest row was written (its own steps, not the reports seeded after it)."""
+    times = [session.scalar(select(func.max(InstanceEvent.created_at)).where(InstanceEvent.report_id == report.id)),
+             session.scalar(select(func.max(HumanTask.created_at)).where(HumanTask.report_id == report.id)),
+             report.closed_at, report.submitted_at]
+    return max(t for t in times if t is not None)
+
+
+def _date_back(env: Env, report: Report, start, span: timedelta) -> timedelta:
     """Move the report's rows so it starts at `start` and its last step lands `span` later; returns the shift
     of its latest row (for its waiting timers)."""
     session = env.session
-    old_start = report.submitted_at
-    move = _moved(start, old_start, span / max(now - old_start, timedelta(milliseconds=1)))
+    old_start, old_end = report.submitted_at, _last_step(session, report)
+    move = _moved(start, old_start, span / max(old_end - old_start, timedelta(milliseconds=1)))
     report.submitted_at, report.closed_at = move(report.submitted_at), move(report.closed_at)
     for task in session.scalars(select(HumanTask).where(HumanTask.report_id == report.id)):
         created = move(task.created_at)
@@ -147,7 +155,7 @@ def _date_back(env: Env, report: Report, start, span: timedelta, now) -> timedel
     instance = session.scalar(select(ProcessInstance).where(ProcessInstance.report_id == report.id))
     instance.created_at, instance.updated_at = move(instance.created_at), move(instance.updated_at)
     instance.completed_at = move(instance.completed_at)
-    return move(now) - now
+    return move(old_end) - old_end
 
 
 def _open_age(i: int, report: Report) -> timedelta:
@@ -167,12 +175,12 @@ def date_reports_back(env: Env, days: int = 360) -> None:
     for i, report in enumerate(finished):
         age = 30 + (i * (days - 30)) // max(len(finished), 1)
         span = timedelta(days=CLOSED_SPAN_DAYS[i % len(CLOSED_SPAN_DAYS)], hours=5 + i % 7)
-        shifts[report.id] = _date_back(env, report, now - timedelta(days=age, hours=i % 9), span, now)
+        shifts[report.id] = _date_back(env, report, now - timedelta(days=age, hours=i % 9), span)
     for i, report in enumerate(open_):
         age = _open_age(i, report)
         # the steps so far took a day or three; the open task has waited since
         worked = min(timedelta(days=i % 4, hours=2 + i % 5), age / 2)
-        shifts[report.id] = _date_back(env, report, now - age, worked, now)
+        shifts[report.id] = _date_back(env, report, now - age, worked)
     session.commit()
     for report_id, shift in shifts.items():
         _move_timers(env, report_id, shift)

@@ -15,6 +15,8 @@ from .stats import StatsFilter, covers
 
 PROVINCE_CODE = "610000"
 # Maps the asset build writes: the province, its ten cities and the two city-level nodes with a territory.
+# labels on the map where the full name would cover its neighbours
+SHORT_NAMES = {"619001": "杨凌示范区", "619100": "西咸新区"}
 SHAPES = frozenset({PROVINCE_CODE, *(f"61{n:02d}00" for n in range(1, 11)), "610581", "619001"})
 
 
@@ -47,6 +49,7 @@ def map_view(session, f: StatsFilter, drilldown: dict) -> dict:
         item = figures.get(division.code, {})
         in_scope = covers(focus, division)
         regions.append({"code": division.code, "name": division.name, "in_scope": in_scope,
+                        "label": SHORT_NAMES.get(division.code, division.name),
                         "link": in_scope and division.code != focus.code and covers(f.scope, division),
                         "total": item.get("total", 0),
                         "major": item.get("major", 0), "overdue": item.get("overdue", 0),

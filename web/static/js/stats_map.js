@@ -30,9 +30,10 @@
       visualMap: {type: "continuous", min: 0, max: max, text: ["报送多", "少"], left: 10, bottom: 10,
                   calculable: false, inRange: {color: ["#e3eefb", "#6fa3dc", "#0b5cad"]}},
       series: [{
-        type: "map", map: mapName, selectedMode: false, roam: false, top: 10, bottom: 10, left: 90, right: 10,
+        type: "map", map: mapName, selectedMode: false, roam: false,
+        layoutCenter: ["52%", "50%"], layoutSize: "98%",  // keeps the shapes' proportions at any width
         label: {show: true, fontSize: 11, color: "#1f2933",
-                formatter: function (p) { return byCode[p.name] ? byCode[p.name].name : ""; }},
+                formatter: function (p) { return byCode[p.name] ? byCode[p.name].label : ""; }},
         itemStyle: {areaColor: "#eceff1", borderColor: "#fff", borderWidth: 1},
         emphasis: {label: {color: "#000"}, itemStyle: {areaColor: "#f9a825"}},
         data: counted.map(function (r) { return {name: r.code, value: r.total}; })
