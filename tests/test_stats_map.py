@@ -77,3 +77,20 @@ def test_map_follows_the_filter_checks(app):
     province = signed_in(app, "province")
     assert province.get("/stats?division=999999").status_code in (400, 404, 422)
     assert province.get("/stats?division=%3Cscript%3E").status_code in (400, 404, 422)
+
+
+def test_map_api_is_scoped_like_the_rest_of_stats(api):
+    api.submit("reporter.agency")
+    body = api.get("/stats/map?division=610100", "province").get_json()
+    assert body["shape"] == "610100" and body["filters"]["division"] == "610100"
+    assert {r["code"]: r["total"] for r in body["regions"]}["610113"] == 1
+    county = api.get("/stats/map", "county.610112").get_json()
+    assert [r["code"] for r in county["regions"]] == ["610112"]
+    assert api.get("/stats/map").status_code == 401
+    assert api.get("/stats/map", "reporter.agency").status_code == 403
+    assert api.get("/stats/map?division=610113", "county.610112").status_code == 403
+    assert api.get("/stats/map?division=610300", "city.610100").status_code == 403
+    for bad in ("999999", "x" * 5000, "6101%00", "../610000"):
+        res = api.get(f"/stats/map?division={bad}", "province")
+        assert res.status_code in (400, 422) and res.get_json()["error"]["message"], bad
+    assert api.get("/stats/map?from=2026-13-01", "province").status_code == 422

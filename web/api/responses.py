@@ -322,6 +322,19 @@ class StatsDivisionsOut(Answer):
     filters = fields.Nested(StatsFilters)
 
 
+class MapRegion(Answer):
+    code, name, label = fields.String(), _s(), _s()
+    in_scope, link = fields.Boolean(), fields.Boolean()
+    total, major, overdue, closed = _i(), _i(), _i(), _i()
+
+
+class StatsMapOut(Answer):
+    shape = fields.String(allow_none=True, metadata={"description": "地图边界文件代码（/static/vendor/shaanxi-map/<shape>.json），无边界数据时为 null"})
+    focus = fields.String()
+    regions = fields.List(fields.Nested(MapRegion))
+    filters = fields.Nested(StatsFilters)
+
+
 class Bucket(Answer):
     key, label = fields.String(), _s()
     count = fields.Integer()

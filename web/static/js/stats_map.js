@@ -27,7 +27,7 @@
     var max = Math.max.apply(null, [1].concat(counted.map(function (r) { return r.total; })));
     return {
       tooltip: {trigger: "item", formatter: tooltip},
-      visualMap: {type: "continuous", min: 0, max: max, text: ["报送多", "少"], left: 10, bottom: 10,
+      visualMap: {type: "continuous", min: 0, max: max, text: ["报送多", "少"], left: 4, bottom: 4, itemWidth: 12, itemHeight: 90,
                   calculable: false, inRange: {color: ["#e3eefb", "#6fa3dc", "#0b5cad"]}},
       series: [{
         type: "map", map: mapName, selectedMode: false, roam: false,
