@@ -108,6 +108,30 @@ def _form_property(ctx: WalkContext, el) -> Iterator[Finding]:
     if allowed is not None and el.get("value") not in allowed:
         yield Finding(owner_id(el), f"表单字段扩展属性 {el.get('id')} 的值“{el.get('value')}”不受支持"
                                     f"（可用：{'、'.join(allowed)}）")
+    elif el.get("id") == "records" and _recorded_before(el):
+        yield Finding(owner_id(el), f"同一表单中已有字段记录“{el.get('value')}”：每项结果只能由一个字段记录"
+                                    f"（字段 {_field_of(el).get('id')} 请删除 records 属性或改记其他结果）")
+
+
+def _field_of(prop):
+    """The camunda:formField a camunda:property belongs to (property → properties → formField)."""
+    properties = prop.getparent()
+    return properties.getparent() if properties is not None else None
+
+
+def _recorded_before(prop) -> bool:
+    """An earlier field of the same form already declares this records value."""
+    this = _field_of(prop)
+    form = this.getparent() if this is not None else None
+    if form is None:
+        return False
+    for other in form:
+        if other is this:
+            return False
+        for candidate in other.iter(f"{{{NAMESPACES['camunda']}}}property"):
+            if candidate.get("id") == "records" and candidate.get("value") == prop.get("value"):
+                return True
+    return False
 
 
 def _constraint(ctx: WalkContext, el) -> Iterator[Finding]:
