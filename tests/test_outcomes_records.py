@@ -109,3 +109,14 @@ def test_the_score_range_keys_on_records():
     legacy = {"fields": [{"id": "quality_score", "label": "评分", "type": "long"}]}  # stored before records
     with pytest.raises(Invalid):
         clean_form_data(legacy, {"quality_score": 0})
+
+
+def test_the_owner_help_lists_what_a_field_may_record(app):
+    from pages_helpers import signed_in
+
+    page = signed_in(app, "owner").get("/processes/topics").get_data(as_text=True)
+    table = page[page.index('id="field-records"'):]
+    table = table[:table.index("</table>")]
+    for value in ("risk_level", "hazard_grade", "quality_score"):
+        assert f"<code>{value}</code>" in table
+    assert "1～5分" in table and "只能由一个字段记录" in table
