@@ -120,3 +120,25 @@ def test_the_owner_help_lists_what_a_field_may_record(app):
     for value in ("risk_level", "hazard_grade", "quality_score"):
         assert f"<code>{value}</code>" in table
     assert "1～5分" in table and "只能由一个字段记录" in table
+
+
+def test_a_recording_field_must_fit_what_it_records(api):
+    as_text = in_county_form(seed_xml(), '<camunda:formField id="quality_score" label="信息质量评分（1～5分）" type="long">',
+                             '<camunda:formField id="quality_score" label="信息质量评分（1～5分）" type="string">')
+    res = upload(api, as_text)
+    assert res.status_code == 422
+    assert any("类型须为 long" in p["message"] for p in res.get_json()["error"]["details"])
+    odd_option = in_county_form(seed_xml(), '<camunda:value id="low" name="低" />',
+                                '<camunda:value id="tiny" name="极低" />')
+    res = upload(api, odd_option)
+    assert res.status_code == 422
+    found = [p for p in res.get_json()["error"]["details"] if "tiny" in p["message"]]
+    assert found and found[0]["element_id"] == "county_disposal"
+
+
+def test_the_validator_knows_the_reports_own_values():
+    from engine.dialect_walk import RECORD_FIELDS
+    from storage.models import HazardGrade, RiskLevel
+
+    assert set(RECORD_FIELDS["risk_level"][1]) == {r.value for r in RiskLevel}
+    assert set(RECORD_FIELDS["hazard_grade"][1]) == {h.value for h in HazardGrade}
