@@ -104,6 +104,7 @@ class FormField(Answer):
     required = fields.Boolean(allow_none=True)
     default = fields.Raw(allow_none=True)
     widget = fields.Raw(allow_none=True)
+    records = fields.Raw(allow_none=True, metadata={"description": "该字段记录的处置结果（risk_level、hazard_grade、quality_score 等），由流程图声明"})
     options = fields.List(fields.Nested(FormOption), allow_none=True)
 
 

@@ -14,6 +14,7 @@ from services.errors import ServiceError
 from services.feedback import feedback_texts
 from services.parties import reporter_identity, reporting_unit
 from services.inbox import diagram_for_report, field_labels
+from services.report_readers import PER_PAGE as READS_PER_PAGE, read_log
 from services.receipts import receipts_for_supervisor
 from services.report_filters import ReportFilter
 from services.timeline import report_timeline
@@ -118,6 +119,8 @@ def show_report(report_id: int):
                            unit=reporting_unit(env(), report) if sees_reporter_identity(user) else None,
                            reporter=reporter_identity(env(), user, report),
                            take_over=take_over_candidates(env(), user, report.id),
+                           reads=read_log(env(), user, report, request.args.get("reads_page", 1, type=int)),
+                           reads_per_page=READS_PER_PAGE,
                            submitted=request.args.get("submitted") == "1")
 
 

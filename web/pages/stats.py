@@ -49,6 +49,7 @@ def quality_page():
     f = _filter()
     session = env().session
     return render_template("stats/quality.html", f=f, args=_filter_args(f), criteria=quality.QUALITY_CRITERIA,
+                           ranking_rule=quality.RANKING_RULE, min_scored=quality.MIN_SCORED,
                            points=quality.point_rankings(session, f),
                            reporters=quality.reporter_rankings(session, f, current_user()),
                            divisions=stats.divisions_in(session, f.scope),
