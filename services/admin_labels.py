@@ -6,9 +6,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from engine.element_labels import element_names_from_xml
-from storage.models import Division, MonitoringPoint, ProcessVersion, VersionState
+from storage.models import (
+    INSTANCE_STATUS_LABELS, Division, InstanceStatus, MonitoringPoint, ProcessInstance, ProcessVersion, VersionState,
+)
 
 from .context import Env
+from .directory import user_names
 
 EVENT_KIND_LABELS = {
     "submitted": "信息报送", "registered": "登记编号", "entered": "进入处置", "task_created": "生成待办",
@@ -27,6 +30,7 @@ EVENT_KIND_LABELS = {
     "admin_user_created": "创建账户", "admin_user_updated": "修改账户", "admin_user_deactivated": "停用账户",
     "admin_user_reactivated": "启用账户",
 }
+STATUS_VALUES = frozenset(s.value for s in InstanceStatus)
 VERSION_STATE_LABELS = {VersionState.DRAFT: "草稿", VersionState.PUBLISHED: "已发布", VersionState.RETIRED: "已停用"}
 
 
@@ -127,3 +131,46 @@ def division_choices(env: Env) -> list[tuple[str, list[tuple[str, str]]]]:
 def filter_choices(env: Env) -> dict:
     """The pickers of the instance filters: steps, versions and divisions by their Chinese names."""
     return {"elements": element_choices(env), "versions": version_choices(env), "divisions": division_choices(env)}
+
+
+AUDIT_FIELD_LABELS = {
+    "status_before": "原状态", "status_after": "新状态", "error_before": "原错误", "data": "代替处理结果的数据",
+    "cancelled_tasks": "结束的待办", "task_id": "任务编号", "before": "修改前", "after": "修改后",
+    "removed": "删除的字段", "claimed_before": "原认领人", "claimed_after": "现认领人",
+}
+
+
+def audit_details(env: Env, events) -> dict[int, dict]:
+    """event id → {"element": the step's name, "changes": [(Chinese field name, value)]} for the audit page."""
+    events = list(events)
+    versions = dict(env.session.execute(select(ProcessInstance.id, ProcessInstance.process_version_id).where(
+        ProcessInstance.id.in_({e.instance_id for e in events if e.instance_id}))).all()) if events else {}
+    people = {v for e in events for k, v in (e.data or {}).items() if k.startswith("claimed_") and isinstance(v, int)}
+    names = names_for(env, version_ids=versions.values())
+    users = user_names(env, people)
+    details = {}
+    for e in events:
+        element = names.element(versions.get(e.instance_id), e.element_id)
+        message = e.message.replace(f"“{e.element_id}”", f"“{element}”") if e.element_id else e.message
+        details[e.id] = {"element": element, "message": message,
+                         "changes": [(AUDIT_FIELD_LABELS.get(k, k), _audit_value(k, v, users))
+                                     for k, v in (e.data or {}).items() if k != "reason"]}
+    return details
+
+
+def _audit_value(key: str, value, users: dict[int, str]) -> str:
+    if key.startswith("status_") and value in STATUS_VALUES:
+        return INSTANCE_STATUS_LABELS[InstanceStatus(value)]
+    if key.startswith("claimed_"):
+        return users.get(value, "（无）") if value else "（无）"
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{_plain(v)}" for k, v in value.items()) or "（无）"
+    return _plain(value)
+
+
+def _plain(value) -> str:
+    if value is None or value == [] or value == "":
+        return "（无）"
+    if isinstance(value, list):
+        return "、".join(_plain(v) for v in value)
+    return str(value)

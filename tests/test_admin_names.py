@@ -110,3 +110,16 @@ def test_account_list_shows_division_and_point_names(app):
     assert any(c.startswith("雁塔区") for c in cell(page, "行政区划"))
     points = cell(page, "监测点")
     assert points and not any(p.isdigit() for p in points)
+
+
+def test_audit_log_names_the_step_and_the_changes(app, api):
+    iid = failed_instance(app, api)
+    client = app.test_client()
+    token = login(client)
+    client.post(f"/admin/instances/{iid}/retry", data={"csrf_token": token, "reason": "仍未登记"})
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "重试失败任务“通知安全总监”（原因：仍未登记）" in cell(page, "说明")[0]
+    assert "notify_safety_director" not in cell(page, "说明")[0]
+    assert cell(page, "实例")[0].endswith("通知安全总监 notify_safety_director")
+    changes = cell(page, "变更")[0]
+    assert "原状态 出错" in changes and "status_before" not in changes and "\\u" not in changes

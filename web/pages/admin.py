@@ -180,6 +180,7 @@ def audit():
                                   date_to=_day_start(date_arg("to"), 1))
     rows, total = queries.audit_log(env(), current_user(), filters, page, PER_PAGE)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("admin/audit.html", rows=rows, total=total, page=page, args=args,
+    details = admin_labels.audit_details(env(), [event for event, _ in rows])
+    return render_template("admin/audit.html", rows=rows, total=total, page=page, args=args, details=details,
                            pages=max(1, -(-total // PER_PAGE)), kinds=queries.AUDIT_KIND_LABELS,
                            f=request.args, roles=Role)
