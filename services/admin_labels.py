@@ -136,7 +136,8 @@ def filter_choices(env: Env) -> dict:
 AUDIT_FIELD_LABELS = {
     "status_before": "原状态", "status_after": "新状态", "error_before": "原错误", "data": "代替处理结果的数据",
     "cancelled_tasks": "结束的待办", "task_id": "任务编号", "before": "修改前", "after": "修改后",
-    "removed": "删除的字段", "claimed_before": "原认领人", "claimed_after": "现认领人",
+    "removed": "删除的字段", "claimed_before": "原认领人", "claimed_after": "现认领人", "elements": "重试的环节",
+    "error_after": "现错误",
 }
 
 
@@ -150,11 +151,15 @@ def audit_details(env: Env, events) -> dict[int, dict]:
     users = user_names(env, people)
     details = {}
     for e in events:
-        element = names.element(versions.get(e.instance_id), e.element_id)
+        version = versions.get(e.instance_id)
+        element = names.element(version, e.element_id)
         message = e.message.replace(f"“{e.element_id}”", f"“{element}”") if e.element_id else e.message
+        data = dict(e.data or {})
+        if isinstance(data.get("elements"), list):
+            data["elements"] = [names.element(version, str(x)) for x in data["elements"]]
         details[e.id] = {"element": element, "message": message,
                          "changes": [(AUDIT_FIELD_LABELS.get(k, k), _audit_value(k, v, users))
-                                     for k, v in (e.data or {}).items() if k != "reason"]}
+                                     for k, v in data.items() if k != "reason"]}
     return details
 
 

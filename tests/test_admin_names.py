@@ -123,3 +123,4 @@ def test_audit_log_names_the_step_and_the_changes(app, api):
     assert cell(page, "实例")[0].endswith("通知安全总监 notify_safety_director")
     changes = cell(page, "变更")[0]
     assert "原状态 出错" in changes and "status_before" not in changes and "\\u" not in changes
+    assert "重试的环节 通知安全总监" in changes and "现错误" in changes
