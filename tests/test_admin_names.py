@@ -124,3 +124,12 @@ def test_audit_log_names_the_step_and_the_changes(app, api):
     changes = cell(page, "变更")[0]
     assert "原状态 出错" in changes and "status_before" not in changes and "\\u" not in changes
     assert "重试的环节 通知安全总监" in changes and "现错误" in changes
+
+
+def test_every_event_kind_written_by_the_code_has_a_chinese_label():
+    root = Path(__file__).resolve().parent.parent
+    pattern = re.compile(r'(?:add_event\([\w.]+, |\.log\()"([a-z_]*[a-z])"')
+    kinds = {k for folder in ("services", "engine", "handlers") for f in (root / folder).rglob("*.py")
+             for k in pattern.findall(f.read_text(encoding="utf-8"))}
+    assert {"task_completed", "submitted", "closed"} <= kinds  # the scan finds the writers
+    assert sorted(k for k in kinds if event_kind_label(k) == k) == []

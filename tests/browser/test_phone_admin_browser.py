@@ -115,6 +115,7 @@ def test_admin_pages_fit_a_phone_with_labelled_cells(open_session, admin_data):
     for path in ("/admin", "/admin/instances", "/admin/stuck", "/admin/users"):
         page = session.goto(path)
         assert_fits_and_labelled(page, path)
+        session.shot("phone" + path.replace("/", "-"))
     page = session.goto("/admin")
     cell = page.get_by_role("region", name="出错的流程实例").locator('td[data-label="出错环节"]').first
     assert cell.inner_text().split() == ["通知安全总监", "notify_safety_director"]
