@@ -98,6 +98,7 @@ def test_modeler_at_desk_width_edits_with_chinese_panel_headers(open_session):
     groups = page.locator("#properties .bio-properties-panel-group-header-title").all_inner_texts()
     assert "常规" in groups and "办理人设置" in groups, groups
     assert not [g for g in groups if g.isascii()], groups
+    session.shot("desk-modeler-chinese-panel")
 
 
 def test_processes_page_fits_a_phone_with_labelled_version_cards(open_session):
