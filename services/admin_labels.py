@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from engine.element_labels import element_names_from_xml
+from engine.element_labels import ElementNameCache
 from storage.models import (
     INSTANCE_STATUS_LABELS, Division, InstanceStatus, MonitoringPoint, ProcessInstance, ProcessVersion, VersionState,
 )
@@ -30,6 +30,7 @@ EVENT_KIND_LABELS = {
     "admin_user_created": "创建账户", "admin_user_updated": "修改账户", "admin_user_deactivated": "停用账户",
     "admin_user_reactivated": "启用账户",
 }
+NAME_CACHE = ElementNameCache()
 STATUS_VALUES = frozenset(s.value for s in InstanceStatus)
 VERSION_STATE_LABELS = {VersionState.DRAFT: "草稿", VersionState.PUBLISHED: "已发布", VersionState.RETIRED: "已停用"}
 
@@ -73,8 +74,20 @@ def version_element_names(env: Env, version_ids) -> dict[int, dict[str, str]]:
     wanted = {i for i in version_ids if i}
     if not wanted:
         return {}
-    rows = env.session.execute(select(ProcessVersion.id, ProcessVersion.bpmn_xml).where(ProcessVersion.id.in_(wanted)))
-    return {vid: element_names_from_xml(xml) for vid, xml in rows}
+    return _names_by_version(env, select(ProcessVersion.id, ProcessVersion.content_hash)
+                             .where(ProcessVersion.id.in_(wanted)))
+
+
+def _names_by_version(env: Env, stmt) -> dict[int, dict[str, str]]:
+    """Names for each (id, content hash) row; the XML is read only for diagrams not seen before."""
+    rows = env.session.execute(stmt).all()
+    result = {vid: NAME_CACHE.get(key) for vid, key in rows}
+    missing = [vid for vid, names in result.items() if names is None]
+    if missing:
+        for vid, key, xml in env.session.execute(select(ProcessVersion.id, ProcessVersion.content_hash,
+                                                        ProcessVersion.bpmn_xml).where(ProcessVersion.id.in_(missing))):
+            result[vid] = NAME_CACHE.names(xml, key)
+    return result
 
 
 def _division_names(env: Env, codes) -> dict[str, str]:
@@ -94,11 +107,11 @@ def _point_names(env: Env, ids) -> dict[int, str]:
 
 def element_choices(env: Env) -> list[tuple[str, str]]:
     """(element id, label) of every named step in any version, the published version's order first."""
-    versions = env.session.scalars(select(ProcessVersion).order_by(
+    by_version = _names_by_version(env, select(ProcessVersion.id, ProcessVersion.content_hash).order_by(
         (ProcessVersion.state == VersionState.PUBLISHED).desc(), ProcessVersion.id.desc()))
     choices: dict[str, str] = {}
-    for version in versions:
-        for element_id, name in element_names_from_xml(version.bpmn_xml).items():
+    for names in by_version.values():
+        for element_id, name in names.items():
             choices.setdefault(element_id, name)
     counts: dict[str, int] = {}
     for name in choices.values():

@@ -5,7 +5,7 @@ import html
 import re
 from pathlib import Path
 
-from engine.element_labels import element_names_from_xml
+from engine.element_labels import ElementNameCache, element_names_from_xml
 from services.admin_labels import Names, event_kind_label
 from sqlalchemy import select
 
@@ -52,6 +52,19 @@ def test_names_come_from_the_diagram_and_fall_back_to_codes():
     assert lookup.division("610113") == "雁塔区" and lookup.division("999999") == "999999"
     assert lookup.point(4) == "某监测点" and lookup.point(None) == ""
     assert event_kind_label("task_completed") == "办理完成" and event_kind_label("brand_new") == "brand_new"
+
+
+def test_names_are_parsed_once_per_diagram_and_the_cache_is_bounded():
+    xml = DIAGRAM.read_text(encoding="utf-8")
+    cache = ElementNameCache(size=2)
+    assert cache.get("a") is None
+    assert cache.names(xml, "a")["county_disposal"] == "县级处置"
+    assert cache.names("<not even xml", "a")["county_disposal"] == "县级处置"  # served from the cache
+    cache.names(xml, "b")
+    cache.names(xml, "c")
+    assert cache.get("a") is None and cache.get("c") is not None
+    cache.get("c")["county_disposal"] = "changed"  # callers get copies
+    assert cache.get("c")["county_disposal"] == "县级处置"
 
 
 def test_instance_filters_are_pickers_with_chinese_names(app, api):
