@@ -7,9 +7,11 @@ from services import reports as report_service
 from services.access import sees_reporter_identity
 from services.feedback import feedback_texts
 from services.parties import reporter_identity, reporting_unit
+from services.sheet_pdf import report_sheet_pdf
 from services.timeline import report_timeline
 from storage.models import ReportStatus
 from web import env
+from web.downloads import PDF, download
 
 from . import api
 from .openapi import doc
@@ -60,3 +62,12 @@ def get_report(report_id: int):
     data["instance"] = {"id": instance.id, "status": instance.status.value,
                         "waiting_element": instance.waiting_element} if instance else None
     return jsonify(data)
+
+
+@api.get("/reports/<int:report_id>/sheet.pdf")
+@doc("打印处置单（PDF，含各级办理意见；范围同报送详情）",
+     content={PDF: {"schema": {"type": "string", "format": "binary"}}})
+def report_sheet(report_id: int):
+    """The printable 处置单 as PDF, scoped and masked like the report detail; the read is logged."""
+    content, name = report_sheet_pdf(env(), current_user(), report_id)
+    return download(content, PDF, name)

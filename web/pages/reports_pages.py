@@ -15,11 +15,13 @@ from services.feedback import feedback_texts
 from services.parties import reporter_identity, reporting_unit
 from services.inbox import diagram_for_report, field_labels
 from services.receipts import receipts_for_supervisor
+from services.sheet_pdf import report_sheet_pdf
 from services.report_filters import ReportFilter
 from services.timeline import report_timeline
 from services.take_over import take_over, take_over_candidates
 from storage.models import CONTENT_MAX_CHARS, DOMAIN_LABELS, KIND_LABELS, STATUS_LABELS
 from web import env
+from web.downloads import PDF, download
 
 from .common import date_arg, page_arg, safe_next
 from .session_auth import current_user, login_required
@@ -119,6 +121,14 @@ def show_report(report_id: int):
                            reporter=reporter_identity(env(), user, report),
                            take_over=take_over_candidates(env(), user, report.id),
                            submitted=request.args.get("submitted") == "1")
+
+
+@bp.get("/reports/<int:report_id>/sheet.pdf")
+@login_required()
+def report_sheet(report_id: int):
+    """打印处置单: the report's PDF sheet, scoped and masked like this page."""
+    content, name = report_sheet_pdf(env(), current_user(), report_id)
+    return download(content, PDF, name)
 
 
 @bp.post("/reports/<int:report_id>/take-over/<task_id>")
