@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import send_file
+from flask import request, send_file
+
+from services.errors import Invalid
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -18,3 +20,11 @@ def download(content: bytes, mimetype: str, name: str, inline: bool = False):
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def wants_xlsx() -> bool:
+    """`?format=xlsx` asks for the whole filtered list as an Excel file; another format is a 422."""
+    raw = request.args.get("format") or None
+    if raw not in (None, "xlsx"):
+        raise Invalid("参数 format 取值不正确，应为：xlsx", details=[{"field": "format", "message": "取值不正确"}])
+    return raw == "xlsx"
