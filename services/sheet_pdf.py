@@ -64,7 +64,7 @@ def _opinion_blocks(sheet: Sheet, s: dict) -> list:
         return [_p("尚无办理意见。", s["body"])]
     blocks = []
     for number, op in enumerate(sheet.opinions, start=1):
-        head = f"{number}. {op.tier + '·' if op.tier else ''}{op.step}    办理人：{op.person}    时间：{op.at}"
+        head = f"{number}. {op.tier + '·' if op.tier else ''}{op.step}　　办理人：{op.person}　　时间：{op.at}"
         rows = [[_p(label, s["body"]), _p(value, s["body"])] for label, value in op.fields] or [[_p("意见", s["body"]),
                                                                                                 _p("—", s["body"])]]
         table = Table(rows, colWidths=[52 * mm, WIDTH - 52 * mm], style=GRID)
