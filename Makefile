@@ -10,9 +10,14 @@ ASSETS_STAMP := web/static/vendor/.stamp-assets
 VENDOR := web/static/vendor
 MINIPROGRAM_STAMP := miniprogram/node_modules/.stamp-npm
 
-.PHONY: run test install assets miniprogram-deps serve scheduler lint bench clean
+.PHONY: run test install assets system-deps miniprogram-deps serve scheduler lint bench clean
 
-install: $(INSTALL_STAMP)
+install: $(INSTALL_STAMP) system-deps
+
+# Debian packages: the CJK TrueType font embedded in PDFs and charts, and poppler-utils for the PDF tests
+# (installed when missing and we may; otherwise the script says what to install).
+system-deps:
+	.ci/debian-packages
 
 $(INSTALL_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -26,3 +26,4 @@ from . import (  # noqa: E402,F401
     accounts,
 )
 from . import equipment, wechat  # noqa: E402,F401
+from . import periodic  # noqa: E402,F401

@@ -38,7 +38,7 @@ def register_pages(app: Flask) -> None:
     from .admin import bp as admin_bp
     app.register_blueprint(admin_bp)
     app.register_blueprint(health_bp)
-    from services.periodic_reports import generate_due_reports  # scheduler: last period's reports, hourly check
+    from services.report_review import generate_due_reports  # scheduler: draft last period's reports, hourly check
     app.extensions.setdefault("riskmon.jobs", []).append(("periodic_reports", generate_due_reports, 3600))
     app.jinja_env.globals.update(csrf_token=csrf_token, current_user=current_user, nav_links=nav_links,
                                  unread_notifications=unread_notifications)
