@@ -1,7 +1,7 @@
 """docs: periodic risk-assessment reports with their review state (draft → review → 签发)
 
 Revision ID: docs_0001
-Revises: diagram_0001
+Revises: quality_0001
 """
 from alembic import op
 import sqlalchemy as sa
