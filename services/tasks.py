@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import InstanceFrozen, TaskNotOpen
+from storage import step_writes
 from storage.database import begin_write
 from storage.models import (
     HumanTask, ProcessInstance, Report, TaskState, User, utcnow,
@@ -119,10 +120,24 @@ def complete_task(env: Env, user: User, task_id: str, data: object) -> HumanTask
     task.state, task.completed_at, task.completed_by_id = TaskState.COMPLETED, utcnow(), user.id
     report = env.session.get(Report, task.report_id)
     apply_outcome(env.session, task, report, form_data, user.id)
-    note_return_to_reporter(env, task, report, form_data, user.id)
-    add_event(env.session, "task_completed", f"{user.display_name} 办理了“{task.name}”",
-              instance_id=task.instance_id, report_id=task.report_id, element_id=task.element_id,
-              actor_id=user.id, data=form_data)
+    # The completion's event and notices and those of the step it causes are written together, in order.
+    with step_writes.collecting(env.session) as writes:
+        note_return_to_reporter(env, task, report, form_data, user.id)
+        add_event(env.session, "task_completed", f"{user.display_name} 办理了“{task.name}”",
+                  instance_id=task.instance_id, report_id=task.report_id, element_id=task.element_id,
+                  actor_id=user.id, data=form_data)
+        _step(env, user, task, instance, form_data)
+    try:
+        env.session.flush()
+        step_writes.write(env.session, writes)
+        env.session.commit()
+    except StaleDataError:
+        env.session.rollback()
+        raise Conflict("该流程刚被他人更新，请刷新后重试") from None
+    return task
+
+
+def _step(env: Env, user: User, task: HumanTask, instance: ProcessInstance, form_data: dict) -> None:
     try:
         env.store.step(env.session, instance,
                        lambda wf: env.store.runtime.complete_user_task(wf, task.id, form_data), user.id)
@@ -132,12 +147,6 @@ def complete_task(env: Env, user: User, task_id: str, data: object) -> HumanTask
     except InstanceFrozen as exc:
         env.session.rollback()
         raise Conflict(_frozen_message(exc.status.value)) from None
-    try:
-        env.session.commit()
-    except StaleDataError:
-        env.session.rollback()
-        raise Conflict("该流程刚被他人更新，请刷新后重试") from None
-    return task
 
 
 def _frozen_message(status: str) -> str:
