@@ -23,13 +23,15 @@ $(INSTALL_STAMP): pyproject.toml
 assets: $(ASSETS_STAMP)
 
 # Front-end libraries come from npm; only their prebuilt dist bundles are copied, never committed.
+# axe-core is injected by the browser accessibility tests only; no template links it.
 $(ASSETS_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
-	mkdir -p $(VENDOR)/bpmn-js $(VENDOR)/camunda-bpmn-js $(VENDOR)/dmn-js $(VENDOR)/echarts
+	mkdir -p $(VENDOR)/bpmn-js $(VENDOR)/camunda-bpmn-js $(VENDOR)/dmn-js $(VENDOR)/echarts $(VENDOR)/axe-core
 	cp -r node_modules/bpmn-js/dist/. $(VENDOR)/bpmn-js/
 	cp -r node_modules/camunda-bpmn-js/dist/. $(VENDOR)/camunda-bpmn-js/
 	cp -r node_modules/dmn-js/dist/. $(VENDOR)/dmn-js/
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
+	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe-core/
 	touch $@
 
 # The WeChat mini-program's test tools (jest, miniprogram-simulate); tests/test_miniprogram.py runs `npm test`.
