@@ -109,3 +109,54 @@ def test_axe_check_can_fail(open_session):
         document.querySelector('main').append(p); }""")
     ids = {v["id"] for v in axe_violations(page)}
     assert {"label", "color-contrast"} <= ids
+
+
+def _tab_to(page, selector: str, limit: int = 150) -> None:
+    """Press Tab until the focus is on `selector`; each stop must show a focus ring (outline)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        state = page.evaluate("""s => { const e = document.activeElement;
+            return {hit: !!e && e.matches(s), ring: !!e && getComputedStyle(e).outlineStyle !== 'none'}; }""", selector)
+        if state["hit"]:
+            assert state["ring"], f"{selector} has no visible focus indicator"
+            return
+    raise AssertionError(f"Tab never reaches {selector}")
+
+
+def test_county_officer_completes_a_task_with_the_keyboard_only(open_session, api):
+    """Sign in, open the task from the inbox, claim it, fill the form and submit: Tab, Enter, typing and the arrow
+    keys a closed <select> answers to — no mouse."""
+    report = api.submit("reporter.agency")
+    task = api.task("county.610113", report["id"], "county_disposal")
+    session = open_session()
+    page = session.goto("/login")
+    _tab_to(page, "#username")
+    page.keyboard.type("county.610113")
+    _tab_to(page, "#password")
+    page.keyboard.type("Demo#2026")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/tasks")
+    _tab_to(page, f'main a[href="/tasks/{task["id"]}"]')
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/tasks/{task['id']}")
+    _tab_to(page, ".claim-bar button")
+    page.keyboard.press("Space")
+    page.wait_for_selector(".claim-bar button:text('释放任务')")
+    _tab_to(page, "#f_decision")
+    page.keyboard.press("ArrowDown")  # 已协助消除隐患，办结
+    _tab_to(page, "#f_measures")
+    page.keyboard.type("已联系使用单位恢复门锁回路并复查。")
+    _tab_to(page, "#f_risk_level")
+    for _ in range(3):
+        page.keyboard.press("ArrowDown")  # 重大 → 较大 → 一般
+    _tab_to(page, "#f_quality_score")
+    page.keyboard.type("4")
+    assert page.evaluate("""() => ['f_decision', 'f_risk_level', 'f_quality_score']
+        .map(id => document.getElementById(id).value)""") == ["resolve", "general", "4"]
+    _tab_to(page, "#task-form button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert page.locator(".flash-success, .flash").first.is_visible()
+    done = api.get(f"/reports/{report['id']}", "county.610113").get_json()
+    assert api.get(f"/tasks?report_id={report['id']}&element_id=county_disposal", "county.610113").get_json()["items"] == []
+    assert done["risk_level"] == "general", done

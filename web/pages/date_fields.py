@@ -11,8 +11,8 @@ from web.input_guards import date_in_range
 FORMAT_ERROR = "日期格式应为 年-月-日，例如 2026-11-01"
 RANGE_ERROR = "日期须在 2000-01-01 至 2099-12-31 之间"
 # 2026-11-01, 2026/11/1, 2026.11.1, 2026年11月1日 and 20261101 all mean the same day.
-SEPARATED = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
-COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+SEPARATED = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", re.ASCII)
+COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})", re.ASCII)
 MAX_RAW = 32
 
 

@@ -58,7 +58,10 @@
     this.focusDay = parse(this.input.value) || new Date();
     this.popup.hidden = false;
     this.toggle.setAttribute("aria-expanded", "true");
+    this.popup.classList.remove("date-popup-end");
     this.draw(true);
+    // Near the right edge of a phone screen the calendar opens towards the left instead of off the screen.
+    if (this.popup.getBoundingClientRect().right > document.documentElement.clientWidth) this.popup.classList.add("date-popup-end");
   };
 
   Calendar.prototype.close = function (refocus) {
