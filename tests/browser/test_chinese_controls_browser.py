@@ -30,7 +30,7 @@ def test_picker_lists_chosen_files_removes_one_and_submits_the_rest(open_session
     assert picker.locator(".fp-status").inner_text() == "未选择文件"
     native = page.locator("#attachments").bounding_box()
     assert native["width"] <= 1 and native["height"] <= 1  # the browser's "Choose Files / No file chosen" is not shown
-    assert page.get_by_label("附件").count() == 1  # the real input keeps its label
+    assert page.get_by_label("附件", exact=True).and_(page.locator("input[type=file]")).count() == 1  # still labelled
     page.set_input_files("#attachments", [_photo("电梯层门.jpg"), _photo("检验报告.pdf", PDF, "application/pdf")])
     page.set_input_files("#attachments", [_photo("门锁回路.jpg")])  # a second choice adds, it does not replace
     items = picker.locator(".fp-item")
@@ -88,7 +88,7 @@ def test_date_field_shows_year_month_day_normalises_and_has_a_calendar(open_sess
     field.press("Tab")
     assert field.evaluate("f => f.validationMessage") == "日期格式应为 年-月-日，例如 2026-11-01"
     field.fill("")
-    page.get_by_role("button", name=re.compile("^日历：选择报送日期至")).click()
+    page.get_by_role("button", name=re.compile(r"^日历\s*：选择报送日期至$")).click()
     popup = page.get_by_role("dialog", name="选择日期")
     assert re.fullmatch(r"\d{4}年\d{1,2}月", popup.locator(".date-title").inner_text())
     assert popup.locator("th").all_inner_texts() == ["日", "一", "二", "三", "四", "五", "六"]
