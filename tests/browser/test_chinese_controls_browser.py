@@ -42,6 +42,11 @@ def test_picker_lists_chosen_files_removes_one_and_submits_the_rest(open_session
     items.nth(1).get_by_role("button", name=re.compile("^移除")).click()
     assert items.count() == 2 and _chosen(page, "attachments") == ["电梯层门.jpg", "门锁回路.jpg"]
     assert page.evaluate("document.activeElement.textContent").startswith("移除")  # focus stays in the list
+    with page.expect_file_chooser() as chooser:
+        picker.get_by_role("button", name="拍照上传").click()
+    assert chooser.value.element.get_attribute("capture") == "environment"
+    chooser.value.set_files([_photo("现场拍照.jpg")])
+    assert _chosen(page, "attachments") == ["电梯层门.jpg", "门锁回路.jpg", "现场拍照.jpg"]
     page.get_by_label("报送类别").select_option("problem")
     page.get_by_label("涉及环节").select_option("use")
     page.get_by_label("设备类别（种类）").select_option(index=1)
@@ -49,7 +54,7 @@ def test_picker_lists_chosen_files_removes_one_and_submits_the_rest(open_session
     page.get_by_role("button", name="提交", exact=True).click()
     page.wait_for_url(re.compile(r"/reports/\d+"))
     listed = page.locator("ul.attachments > li").all_inner_texts()
-    assert len(listed) == 2 and not any("检验报告" in t for t in listed), listed
+    assert len(listed) == 3 and not any("检验报告" in t for t in listed), listed
 
 
 @pytest.mark.parametrize("width", ["desk", "phone"])

@@ -50,13 +50,15 @@
       this.camera = el("button", "fp-camera", "拍照上传");
       this.camera.type = "button";
       bar.appendChild(this.camera);
-      this.shooter = el("input", "fp-shooter");
+      this.shooter = el("input");
       this.shooter.type = "file";
       this.shooter.accept = "image/*";
       this.shooter.setAttribute("capture", "environment");
       this.shooter.tabIndex = -1;
-      this.shooter.setAttribute("aria-hidden", "true");
-      bar.appendChild(this.shooter);
+      var shooterLabel = el("label", "fp-shooter", "拍照上传");  // never shown: the 拍照上传 button opens it
+      shooterLabel.hidden = true;
+      shooterLabel.appendChild(this.shooter);
+      bar.appendChild(shooterLabel);
     }
     this.status = el("span", "fp-status", "未选择文件");
     this.status.setAttribute("aria-live", "polite");
