@@ -1,6 +1,7 @@
 """GB/T 37668-2019: axe-core over every page each demo role works in finds no critical or serious violation."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -160,3 +161,21 @@ def test_county_officer_completes_a_task_with_the_keyboard_only(open_session, ap
     done = api.get(f"/reports/{report['id']}", "county.610113").get_json()
     assert api.get(f"/tasks?report_id={report['id']}&element_id=county_disposal", "county.610113").get_json()["items"] == []
     assert done["risk_level"] == "general", done
+
+
+def test_axe_on_the_picker_and_calendar_while_open_at_375(open_session, api):
+    """The controls' dynamic states (files listed, calendar open) pass too, at phone width."""
+    report = api.submit("reporter.agency")
+    session = open_session("phone")
+    session.login("reporter.agency")
+    page = session.goto(f"/reports/{report['id']}")
+    page.set_input_files("#more_attachments", [{"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8" * 600}])
+    assert page.locator(".fp-item").count() == 1
+    assert axe_violations(page) == []
+    county = open_session("phone")
+    county.login("county.610113")
+    page = county.goto("/tasks")
+    page.get_by_role("button", name=re.compile(r"^日历\s*：选择报送日期从$")).click()
+    assert page.get_by_role("dialog", name="选择日期").is_visible()
+    assert axe_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # the calendar stays on screen
