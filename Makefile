@@ -28,13 +28,15 @@ $(INSTALL_STAMP): pyproject.toml
 assets: $(ASSETS_STAMP)
 
 # Front-end libraries come from npm; only their prebuilt dist bundles are copied, never committed.
+# axe-core is injected by the browser accessibility tests only; no template links it.
 $(ASSETS_STAMP): package.json package-lock.json scripts/build_shaanxi_map.mjs storage/data/shaanxi_divisions.csv
 	npm ci --no-audit --no-fund --loglevel=error
-	mkdir -p $(VENDOR)/bpmn-js $(VENDOR)/camunda-bpmn-js $(VENDOR)/dmn-js $(VENDOR)/echarts
+	mkdir -p $(VENDOR)/bpmn-js $(VENDOR)/camunda-bpmn-js $(VENDOR)/dmn-js $(VENDOR)/echarts $(VENDOR)/axe-core
 	cp -r node_modules/bpmn-js/dist/. $(VENDOR)/bpmn-js/
 	cp -r node_modules/camunda-bpmn-js/dist/. $(VENDOR)/camunda-bpmn-js/
 	cp -r node_modules/dmn-js/dist/. $(VENDOR)/dmn-js/
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
+	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe-core/
 	# the statistics map: only Shaanxi's shapes, matched to our divisions by code and simplified
 	node scripts/build_shaanxi_map.mjs $(VENDOR)/shaanxi-map
 	touch $@

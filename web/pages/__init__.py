@@ -42,6 +42,8 @@ def register_pages(app: Flask) -> None:
     app.extensions.setdefault("riskmon.jobs", []).append(("periodic_reports", generate_due_reports, 3600))
     app.jinja_env.globals.update(csrf_token=csrf_token, current_user=current_user, nav_links=nav_links,
                                  unread_notifications=unread_notifications)
+    from .date_fields import date_error, date_typed
+    app.jinja_env.globals.update(date_error=date_error, date_typed=date_typed)
     app.jinja_env.filters.update(localtime=localtime, filesize=filesize)
     app.jinja_env.globals["labels"] = LABELS
 

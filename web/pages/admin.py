@@ -174,13 +174,13 @@ def _day_start(value, days: int = 0):
 @login_required("admin")
 def audit():
     """Every admin repair: who, when, what, why — with filters."""
-    page = page_arg()
+    page, day_from, day_to = page_arg(), date_arg("from"), date_arg("to")
     filters = queries.AuditFilter(kind=request.args.get("kind") or None, actor=request.args.get("actor") or None,
-                                  instance_id=_int_arg("instance_id"), date_from=_day_start(date_arg("from")),
-                                  date_to=_day_start(date_arg("to"), 1))
+                                  instance_id=_int_arg("instance_id"), date_from=_day_start(day_from),
+                                  date_to=_day_start(day_to, 1))
     rows, total = queries.audit_log(env(), current_user(), filters, page, PER_PAGE)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     details = admin_labels.audit_details(env(), [event for event, _ in rows])
     return render_template("admin/audit.html", rows=rows, total=total, page=page, args=args, details=details,
                            pages=max(1, -(-total // PER_PAGE)), kinds=queries.AUDIT_KIND_LABELS,
-                           f=request.args, roles=Role)
+                           f=request.args, day_from=day_from, day_to=day_to, roles=Role)

@@ -11,6 +11,7 @@ from storage.models import PERIODIC_REPORT_STATE_LABELS
 from web import env
 from web.downloads import download
 
+from .common import date_arg
 from .session_auth import current_user, login_required
 
 bp = Blueprint("stats_pages", __name__)
@@ -22,8 +23,9 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _filter() -> stats.StatsFilter:
-    return stats.build_filter(env().session, current_user(), request.args.get("from") or None,
-                              request.args.get("to") or None, request.args.get("division") or None)
+    start, end = date_arg("from"), date_arg("to")  # a malformed date is shown beside its field, not applied
+    return stats.build_filter(env().session, current_user(), start and start.isoformat(), end and end.isoformat(),
+                              request.args.get("division") or None)
 
 
 def _filter_args(f: stats.StatsFilter) -> dict:
