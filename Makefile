@@ -10,9 +10,14 @@ ASSETS_STAMP := web/static/vendor/.stamp-assets
 VENDOR := web/static/vendor
 MINIPROGRAM_STAMP := miniprogram/node_modules/.stamp-npm
 
-.PHONY: run test install assets miniprogram-deps serve scheduler lint bench clean
+.PHONY: run test install assets system-deps miniprogram-deps serve scheduler lint bench clean
 
-install: $(INSTALL_STAMP)
+install: $(INSTALL_STAMP) system-deps
+
+# Debian packages: the CJK TrueType font embedded in PDFs and charts, and poppler-utils for the PDF tests
+# (installed when missing and we may; otherwise the script says what to install).
+system-deps:
+	.ci/debian-packages
 
 $(INSTALL_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,13 +28,17 @@ $(INSTALL_STAMP): pyproject.toml
 assets: $(ASSETS_STAMP)
 
 # Front-end libraries come from npm; only their prebuilt dist bundles are copied, never committed.
-$(ASSETS_STAMP): package.json package-lock.json
+# axe-core is injected by the browser accessibility tests only; no template links it.
+$(ASSETS_STAMP): package.json package-lock.json scripts/build_shaanxi_map.mjs storage/data/shaanxi_divisions.csv
 	npm ci --no-audit --no-fund --loglevel=error
-	mkdir -p $(VENDOR)/bpmn-js $(VENDOR)/camunda-bpmn-js $(VENDOR)/dmn-js $(VENDOR)/echarts
+	mkdir -p $(VENDOR)/bpmn-js $(VENDOR)/camunda-bpmn-js $(VENDOR)/dmn-js $(VENDOR)/echarts $(VENDOR)/axe-core
 	cp -r node_modules/bpmn-js/dist/. $(VENDOR)/bpmn-js/
 	cp -r node_modules/camunda-bpmn-js/dist/. $(VENDOR)/camunda-bpmn-js/
 	cp -r node_modules/dmn-js/dist/. $(VENDOR)/dmn-js/
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
+	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe-core/
+	# the statistics map: only Shaanxi's shapes, matched to our divisions by code and simplified
+	node scripts/build_shaanxi_map.mjs $(VENDOR)/shaanxi-map
 	touch $@
 
 # The WeChat mini-program's test tools (jest, miniprogram-simulate); tests/test_miniprogram.py runs `npm test`.

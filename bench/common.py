@@ -14,10 +14,13 @@ COUNTY_PATH = [
                                           "quality_score": 4}),
     ("city.610100", "city_assessment", {"decision": "escalate", "assessment_opinion": "需省级研判",
                                         "risk_level": "major", "quality_score": 4}),
+    ("center", "center_select_panel", {"panel": ""}),
     ("center", "center_assessment", {"risk_level": "major", "hazard_grade": "major", "assessment_summary": "重大隐患",
                                      "mitigation_measures": "专项排查", "quality_score": 5}),
-    ("province", "province_decision", {"guidance": "督促整改"}),
+    ("center", "center_consolidation", {"decision": "to_province", "consolidated_opinion": "同意"}),
+    ("province", "province_decision", {"decision": "guide", "guidance": "督促整改"}),
     ("county.610113", "local_rectification", {"rectification_result": "已整改", "rectified_on": "2026-11-28"}),
+    ("city.610100", "city_rectification_check", {"decision": "confirm", "check_opinion": "整改到位"}),
     ("province", "province_verification", {"decision": "close", "verification_opinion": "同意"}),
 ]
 

@@ -1,8 +1,10 @@
 """Report submissions per second over HTTP: gunicorn + PostgreSQL on this machine (goal 500/s).
 
 Needs PostgreSQL (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/riskmon_bench, created
-if missing). Starts gunicorn with WORKERS sync workers, signs in once, then CLIENTS threads POST
-/api/v1/reports with keep-alive connections for DURATION seconds. Client and server share the two cores.
+if missing — the database is dropped and re-created, name your own). Starts gunicorn with WORKERS sync workers on
+loopback, signs in once, then CLIENTS threads POST /api/v1/reports with keep-alive connections for DURATION
+seconds (at most 30). With LOADGEN=wrk the load comes from `wrk` in its own process instead (`bench/submit.lua`;
+`apt-get install wrk`). Client and server share the two cores.
 """
 from __future__ import annotations
 
@@ -22,9 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import ROOT, machine  # noqa: E402
 
 URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/riskmon_bench")
-WORKERS = int(os.environ.get("WORKERS", "4"))
+WORKERS = int(os.environ.get("WORKERS", "2"))
 CLIENTS = int(os.environ.get("CLIENTS", "16"))
-DURATION = float(os.environ.get("DURATION", "20"))
+DURATION = min(30.0, float(os.environ.get("DURATION", "20")))
+LOADGEN = os.environ.get("LOADGEN", "threads")
 BODY = json.dumps({"kind": "risk_hazard", "domain": "use", "equipment_type_code": "3110", "title": "压测报送",
                    "content": "电梯层门门锁回路被短接，轿厢在层门未关闭时仍能启动。"}).encode()
 
@@ -72,6 +75,15 @@ def _client(port: int, token: str, stop: float, latencies: list, errors: list) -
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
 
+def _wrk(port: int, token: str) -> None:
+    """The load from wrk (its own process, loopback only), bounded to DURATION seconds."""
+    print(f"machine: {machine()}; load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"gunicorn {WORKERS} sync workers, PostgreSQL, wrk 1 thread {CLIENTS} connections, {DURATION:.0f} s")
+    subprocess.run(["wrk", "-t1", f"-c{CLIENTS}", f"-d{int(DURATION)}s", "--timeout", "10s",
+                    "-s", str(ROOT / "bench" / "submit.lua"), f"http://127.0.0.1:{port}/api/v1/reports"],
+                   env=dict(os.environ, RISKMON_TOKEN=token), check=True, timeout=DURATION + 30)
+
+
 def main() -> None:
     _prepare_database()
     port = _free_port()
@@ -86,6 +98,9 @@ def main() -> None:
                 break
             except (OSError, KeyError, ValueError):
                 time.sleep(0.3)
+        if LOADGEN == "wrk":
+            _wrk(port, token)
+            return
         stop = time.monotonic() + DURATION
         latencies: list[float] = []
         errors: list[float] = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .dialect_table import NAMESPACES, qualified
-from .dialect_walk import CONSTRAINTS, FORM_PROPERTIES, Finding, WalkContext, host, owner_id
+from .dialect_walk import CONSTRAINTS, FORM_PROPERTIES, RECORD_FIELDS, Finding, WalkContext, host, owner_id
 
 CAMUNDA = NAMESPACES["camunda"]
 TIMER, ERROR, TERMINATE = "bpmn:timerEventDefinition", "bpmn:errorEventDefinition", "bpmn:terminateEventDefinition"
@@ -108,6 +108,46 @@ def _form_property(ctx: WalkContext, el) -> Iterator[Finding]:
     if allowed is not None and el.get("value") not in allowed:
         yield Finding(owner_id(el), f"表单字段扩展属性 {el.get('id')} 的值“{el.get('value')}”不受支持"
                                     f"（可用：{'、'.join(allowed)}）")
+    elif el.get("id") == "records":
+        yield from _records_fits(el)
+
+
+def _records_fits(prop) -> Iterator[Finding]:
+    """A field records a value once per form, with the type (and enum options) the report can take."""
+    field, value = _field_of(prop), prop.get("value")
+    if _recorded_before(prop):
+        yield Finding(owner_id(prop), f"同一表单中已有字段记录“{value}”：每项结果只能由一个字段记录"
+                                      f"（字段 {field.get('id')} 请删除 records 属性或改记其他结果）")
+    kind, options = RECORD_FIELDS[value]
+    if (field.get("type") or "string") != kind:
+        yield Finding(owner_id(prop), f"字段 {field.get('id')} 记录“{value}”，类型须为 {kind}")
+    elif options is not None:
+        ns = f"{{{NAMESPACES['camunda']}}}value"
+        extra = [v.get("id") for v in field.iter(ns) if v.get("id") not in options]
+        if extra:
+            yield Finding(owner_id(prop), f"字段 {field.get('id')} 记录“{value}”，选项只能是 {'、'.join(options)}"
+                                          f"（不认识：{'、'.join(map(str, extra))}）")
+
+
+def _field_of(prop):
+    """The camunda:formField a camunda:property belongs to (property → properties → formField)."""
+    properties = prop.getparent()
+    return properties.getparent() if properties is not None else None
+
+
+def _recorded_before(prop) -> bool:
+    """An earlier field of the same form already declares this records value."""
+    this = _field_of(prop)
+    form = this.getparent() if this is not None else None
+    if form is None:
+        return False
+    for other in form:
+        if other is this:
+            return False
+        for candidate in other.iter(f"{{{NAMESPACES['camunda']}}}property"):
+            if candidate.get("id") == "records" and candidate.get("value") == prop.get("value"):
+                return True
+    return False
 
 
 def _constraint(ctx: WalkContext, el) -> Iterator[Finding]:

@@ -21,7 +21,12 @@ ACCOUNT = re.compile(r"^[A-Za-z0-9._-]+$")
 IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 FIELD_TYPES = ("string", "long", "boolean", "date", "enum")
 CONSTRAINTS = {"required": False, "readonly": False, "minlength": True, "maxlength": True, "min": True, "max": True}
-RECORDS = ("risk_level", "hazard_grade", "quality_score", "measures", "opinion")
+# what a form field may record (services/outcomes.py): the field type it needs and, for enums, the option
+# ids the report can take (storage.models RiskLevel / HazardGrade; tests/test_outcomes_records.py checks)
+RECORD_FIELDS = {"risk_level": ("enum", ("major", "significant", "general", "low")),
+                 "hazard_grade": ("enum", ("general", "serious", "major")),
+                 "quality_score": ("long", None), "measures": ("string", None), "opinion": ("string", None)}
+RECORDS = tuple(RECORD_FIELDS)
 FORM_PROPERTIES = {"widget": ("textarea",), "records": RECORDS}
 RESERVED_FIELD_IDS = ("typename",)
 ALWAYS_REFUSED = ("bpmn:scriptTask", "bpmn:script", "camunda:script", "camunda:class", "camunda:expression",

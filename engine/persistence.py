@@ -14,7 +14,9 @@ from storage.models import (
     TIER_LABELS, DecisionTable, HumanTask, HumanTaskCandidate, InstanceStatus, ProcessInstance, ProcessVersion,
     Report, TaskState, Tier, User, utcnow,
 )
-from storage.repositories import add_event, add_notification, user_ids_with_role
+from storage import step_writes
+from storage.people_cache import role_holders
+from storage.repositories import add_event, add_notification
 
 from .dialect import HandlerFailed
 from .durations import due_from
@@ -101,14 +103,16 @@ class ProcessStore:
     def _run_and_save(self, session, instance, report, workflow, actor_id) -> StepResult:
         caller = self._topic_caller(session, instance, report, actor_id)
         try:
-            # One flush at the end instead of one before every query: the step's inserts (tasks, events,
-            # notices) then go out batched. Nothing below reads rows this step has added.
-            with session.no_autoflush:
+            # One flush at the end instead of one before every query, and the step's events, notices and
+            # outbox rows collected and written with one executemany per table after it (storage/step_writes).
+            # Nothing below reads rows this step has added.
+            with session.no_autoflush, step_writes.collecting(session) as writes:
                 errors = self.runtime.run(workflow, caller, self._timer_logger(session, instance, report))
                 result = self._project(session, instance, report, workflow, errors)
                 instance.workflow_state = self.serializer.dumps(workflow)
                 instance.updated_at = utcnow()
             session.flush()
+            step_writes.write(session, writes)
         except Exception:
             self.live.discard(instance.id)
             raise
@@ -123,12 +127,19 @@ class ProcessStore:
                 raise HandlerFailed(element, topic, LookupError(f"没有为主题“{topic}”注册处理器"),
                                     task.task_spec.bpmn_name)
             ctx = HandlerContext(session, instance, report, element, task.data, actor_id)
+            writes = step_writes.current(session)
+            mark = writes.mark() if writes is not None else None
             try:
-                with session.begin_nested():
+                if getattr(handler, "savepoint_free", False):
                     result = handler(ctx, **params)
+                else:
+                    with session.begin_nested():
+                        result = handler(ctx, **params)
             except DATABASE_ERRORS:
                 raise
             except Exception as exc:  # noqa: BLE001 - rolled back to the savepoint, recorded as error
+                if mark is not None:
+                    writes.truncate(mark)
                 cause = _database_cause(exc)
                 if cause is not None:
                     raise cause from exc
@@ -266,14 +277,17 @@ def _further_candidates(view, report: Report, first) -> list[HumanTaskCandidate]
 def _notify_candidates(session: Session, task: HumanTask, report: Report) -> None:
     """Tell the people who may work a new task. Safety directors were told by notify_safety_director."""
     if task.candidate_group == REPORTER_GROUP:
-        ids = [report.reporter_id]
+        holders = [(report.reporter_id, None)]
     elif task.candidate_group == "safety_director" or task.division_code is None:
         return
-    else:
-        ids = user_ids_with_role(session, task.candidate_group, task.division_code)
+    else:  # who holds the role there: cached for a few seconds, forgotten on account changes
+        holders = role_holders(session, task.candidate_group, task.division_code)
+    ids = [user_id for user_id, _ in holders]
     allowed = set(task.candidate_usernames()) | ({task.assignee} if task.assignee else set())
     if allowed and ids:
-        names = dict(session.execute(select(User.id, User.username).where(User.id.in_(ids))).all())
+        names = dict(holders)
+        if None in names.values():
+            names = dict(session.execute(select(User.id, User.username).where(User.id.in_(ids))).all())
         ids = [i for i in ids if names.get(i) in allowed
                and (not task.assignee or names.get(i) == task.assignee)]
     for user_id in ids:

@@ -79,6 +79,7 @@ def form_to_dict(form) -> dict:
             "constraints": {v.name: v.config for v in f.validation if v.name != "required"},
             "default": f.default_value,
             "widget": props.get("widget"),
+            "records": props.get("records"),
             "options": [{"id": o.id, "name": o.name} for o in getattr(f, "options", [])],
         })
     return {"fields": fields}

@@ -9,6 +9,14 @@ from storage.models import ProcessInstance, Report
 from storage.repositories import add_event, add_notification
 
 
+def reads_before_writes(handler):
+    """Mark a handler that does every read and check before its first write, so that it cannot fail halfway
+    (after a write, only a database error can stop it, and that rolls back the whole step): the engine runs it
+    without a savepoint of its own."""
+    handler.savepoint_free = True
+    return handler
+
+
 class HandlerError(Exception):
     """A handler could not do its work; the message is shown to admins as the reason."""
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 from storage.models import TIER_LABELS, DirectorAck, EquipmentType, MonitoringPoint, ReportStatus, Tier, utcnow
 from storage.repositories import next_tracking_number, safety_directors, users_with_role
 
-from .context import HandlerContext, HandlerError
+from .context import HandlerContext, HandlerError, reads_before_writes
 from .routing import GROUP_TIERS, office_name, resolve_routing, tier_office_code
 
 
+@reads_before_writes
 def register_report(ctx: HandlerContext) -> dict:
     """Number the report and set what the diagram may branch on. `entry_tier` starts as the point's own tier
     (what version-1 diagrams branch on); the shipped diagram's decision table (entry_routing) then decides it."""
     report = ctx.report
     point = ctx.session.get(MonitoringPoint, report.monitoring_point_id)
     routing = resolve_routing(ctx.session, point.division_code)
+    variables = diagram_variables(ctx, point, routing.entry_tier)
+    # Everything that can fail was read above; below only writes, which fail only with the database.
     if not report.tracking_no:
         report.tracking_no = next_tracking_number(ctx.session, report.submitted_at.year)
     report.county_code = routing.county_code
@@ -22,8 +25,7 @@ def register_report(ctx: HandlerContext) -> dict:
     report.status = ReportStatus.PROCESSING
     report.current_tier = routing.entry_tier
     ctx.log("registered", f"已登记，编号 {report.tracking_no}", {"point_tier": routing.entry_tier.value})
-    return {**diagram_variables(ctx, point, routing.entry_tier), "entry_tier": routing.entry_tier.value,
-            "tracking_no": report.tracking_no}
+    return {**variables, "entry_tier": routing.entry_tier.value, "tracking_no": report.tracking_no}
 
 
 def diagram_variables(ctx: HandlerContext, point: MonitoringPoint, point_tier: Tier) -> dict:
@@ -78,19 +80,22 @@ def dispatch_guidance(ctx: HandlerContext) -> dict:
     return {}
 
 
+@reads_before_writes
 def close_report(ctx: HandlerContext) -> dict:
     """Record the outcome for statistics: the tier that resolved it and when."""
     report = ctx.report
+    resolved_tier = report.current_tier or Tier.COUNTY
+    outcome = report.outcome or _outcome_text(ctx.data)
+    office = office_name(ctx.session, tier_office_code(report, resolved_tier))
+    # Everything that can fail was read above; below only writes, which fail only with the database.
     report.status = ReportStatus.CLOSED
     report.closed_at = utcnow()
-    report.resolved_tier = report.current_tier or Tier.COUNTY
-    report.outcome = report.outcome or _outcome_text(ctx.data)
-    ctx.log("closed", f"已办结（{_tier_label(report.resolved_tier)}办结）",
-            {"resolved_tier": report.resolved_tier.value})
-    office = office_name(ctx.session, tier_office_code(report, report.resolved_tier))
+    report.resolved_tier = resolved_tier
+    report.outcome = outcome
+    ctx.log("closed", f"已办结（{_tier_label(resolved_tier)}办结）", {"resolved_tier": resolved_tier.value})
     ctx.notify([report.reporter_id], "feedback", f"您报送的信息已办结：{report.tracking_no}",
-               f"已由{office}处置完毕：{report.outcome or '已办结'}")
-    return {"resolved_tier": report.resolved_tier.value}
+               f"已由{office}处置完毕：{outcome or '已办结'}")
+    return {"resolved_tier": resolved_tier.value}
 
 
 OUTCOME_FIELDS = ("verification_opinion", "rectification_result", "guidance", "mitigation_measures",

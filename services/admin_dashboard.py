@@ -15,6 +15,7 @@ from storage.models import (
     TaskState, Tier, utcnow,
 )
 
+from .admin_labels import Names, names_for
 from .context import Env
 from .stuck_detection import count_stuck, tasks_without_person
 
@@ -36,6 +37,7 @@ class Dashboard:
     oldest_by_tier: list[tuple[str, list[tuple[HumanTask, Report]]]]
     errors_per_day: list[tuple[str, int]]
     failed: list[tuple[ProcessInstance, Report]]
+    names: Names
 
 
 def instances_by_status(env: Env) -> dict[str, int]:
@@ -66,11 +68,15 @@ def dashboard(env: Env, now: datetime | None = None) -> Dashboard:
     failed = env.session.execute(
         select(ProcessInstance, Report).join(Report, Report.id == ProcessInstance.report_id)
         .where(ProcessInstance.status == InstanceStatus.ERROR).order_by(ProcessInstance.updated_at).limit(20)).all()
-    return Dashboard(
-        by_status=[(s, INSTANCE_STATUS_LABELS[InstanceStatus(s)], n) for s, n in by_status.items()],
+    board = Dashboard(
+        names=Names(), by_status=[(s, INSTANCE_STATUS_LABELS[InstanceStatus(s)], n) for s, n in by_status.items()],
         stuck=count_stuck(env, now), nobody_can_work=tasks_without_person(env),
         by_element=[tuple(row) for row in elements], oldest_by_tier=_oldest_by_tier(env),
         errors_per_day=_errors_per_day(env, now), failed=[tuple(row) for row in failed])
+    board.names = names_for(env, version_ids=[inst.process_version_id for inst, _ in board.failed],
+                            division_codes=[t.division_code for _, rows in board.oldest_by_tier for t, _ in rows],
+                            point_ids=[t.monitoring_point_id for _, rows in board.oldest_by_tier for t, _ in rows])
+    return board
 
 
 def _oldest_by_tier(env: Env) -> list[tuple[str, list[tuple[HumanTask, Report]]]]:

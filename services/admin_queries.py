@@ -13,6 +13,7 @@ from storage.models import (
 )
 from storage.repositories import count, safety_directors, users_with_role
 
+from .admin_labels import Names, names_for
 from .context import Env
 from .errors import Forbidden, Invalid, NotFound
 from .stuck_detection import stuck_instance_ids, stuck_reasons
@@ -47,6 +48,23 @@ class InstanceRow:
     report: Report
     version: int | None
     reasons: list[str] = field(default_factory=list)
+    element_name: str = ""
+    division_name: str = ""
+
+    @property
+    def element(self) -> str | None:
+        """The element the instance failed at or waits in."""
+        return self.instance.error_element or self.instance.waiting_element
+
+
+def _named(env: Env, rows: list[InstanceRow]) -> list[InstanceRow]:
+    """Fill in each row's element name (from its own version) and the report's county or city name."""
+    names = names_for(env, version_ids=[r.instance.process_version_id for r in rows],
+                      division_codes=[r.report.county_code or r.report.city_code for r in rows])
+    for row in rows:
+        row.element_name = names.element(row.instance.process_version_id, row.element)
+        row.division_name = names.division(row.report.county_code or row.report.city_code)
+    return rows
 
 
 def _filtered(stmt, filters: InstanceFilter, now: datetime):
@@ -95,7 +113,8 @@ def list_instances(env: Env, user: User, filters: InstanceFilter, page: int = 1,
     rows = env.session.execute(stmt.order_by(ProcessInstance.id.desc()).limit(per_page)
                                .offset((page - 1) * per_page)).all()
     reasons = stuck_reasons(env, now, [inst.id for inst, _, _ in rows]) if rows else {}
-    return [InstanceRow(inst, report, version, reasons.get(inst.id, [])) for inst, report, version in rows], total
+    return _named(env, [InstanceRow(inst, report, version, reasons.get(inst.id, []))
+                        for inst, report, version in rows]), total
 
 
 def _stuck_page(env: Env, filters: InstanceFilter, now: datetime, page: int,
@@ -114,7 +133,7 @@ def _stuck_page(env: Env, filters: InstanceFilter, now: datetime, page: int,
     found = {inst.id: (inst, report, version) for inst, report, version in
              env.session.execute(_rows().where(ProcessInstance.id.in_(ids)))}
     reasons = stuck_reasons(env, now, ids)
-    return [InstanceRow(*found[i], reasons.get(i, [])) for i in ids if i in found], total
+    return _named(env, [InstanceRow(*found[i], reasons.get(i, [])) for i in ids if i in found]), total
 
 
 @dataclass
@@ -134,6 +153,11 @@ class InstanceDetail:
     reasons: list[str]
     candidates: dict[str, list[User]]
     actors: dict[int, str]
+    names: Names = field(default_factory=Names)
+
+    def element(self, element_id: str | None) -> str:
+        """An element's name in this instance's version."""
+        return self.names.element(self.version.id, element_id)
 
 
 def instance_detail(env: Env, user: User, instance_id: int) -> InstanceDetail:
@@ -159,7 +183,10 @@ def instance_detail(env: Env, user: User, instance_id: int) -> InstanceDetail:
         resettable=resettable_elements(workflow), reasons=stuck_reasons(env, instance_ids=[instance.id]).get(
             instance.id, []),
         candidates={t.id: eligible_people(env, t) for t in tasks if t.state == TaskState.OPEN},
-        actors=_actor_names(env, [e.actor_id for e in events] + [t.claimed_by_id for t in tasks]))
+        actors=_actor_names(env, [e.actor_id for e in events] + [t.claimed_by_id for t in tasks]
+                            + [t.completed_by_id for t in tasks]),
+        names=names_for(env, version_ids=[version.id], division_codes=[t.division_code for t in tasks],
+                        point_ids=[t.monitoring_point_id for t in tasks]))
 
 
 def eligible_people(env: Env, task: HumanTask) -> list[User]:

@@ -65,11 +65,11 @@ ACCOUNTS = [
 
 
 def create_user(session, username: str, display_name: str, roles, division_code: str,
-                point_id: int | None = None, password: str = DEMO_PASSWORD) -> User:
-    """Add a person with roles (flushes)."""
+                point_id: int | None = None, password: str = DEMO_PASSWORD, password_hash: str | None = None) -> User:
+    """Add a person with roles (flushes); `password_hash` spares hashing the same demo password again."""
     # The demo password predates the policy (9 characters); seeding sets it as if just changed, so the
     # demo accounts sign in without a forced change. The policy applies when a password is set or changed.
-    user = User(username=username, display_name=display_name, password_hash=hash_password(password),
+    user = User(username=username, display_name=display_name, password_hash=password_hash or hash_password(password),
                 division_code=division_code, monitoring_point_id=point_id, created_at=utcnow(),
                 password_changed_at=utcnow())
     user.role_rows = [UserRole(role=Role(r)) for r in roles]
@@ -94,17 +94,19 @@ def seed_demo(env: Env, with_reports: bool = True) -> bool:
         points[spec.key] = point
     session.flush()
     users = {}
+    # one argon2 hash (~0.2 s of CPU each) for every demo account: they share the password anyway
+    shared_hash = hash_password(DEMO_PASSWORD)
     for username, name, roles, division, point_key in ACCOUNTS:
         point_id = points[point_key].id if point_key else None
-        users[username] = create_user(session, username, name, roles, division, point_id)
+        users[username] = create_user(session, username, name, roles, division, point_id, password_hash=shared_hash)
     points["unit_610113"].responsible_user_id = users["manager.unit"].id
     for director, point_key in (("director.unit", "unit_610113"), ("director.filling", "filling_610112")):
         session.add(SafetyDirectorAssignment(monitoring_point_id=points[point_key].id,
                                              user_id=users[director].id, assigned_at=utcnow()))
     session.commit()
     if with_reports:
-        from .demo_reports import seed_demo_reports
-        seed_demo_reports(env)
+        from .demo_history import seed_demo_history
+        seed_demo_history(env)
     return True
 
 

@@ -48,17 +48,20 @@ def work(env: Env, report_id: int, element_id: str, data: dict) -> bool:
     return True
 
 
-def _county(env, rid, risk, decision):
+def county_step(env, rid, risk, decision):
+    """The county's disposal with `decision`; False when the report has no open county task."""
     return work(env, rid, "county_disposal", {"decision": decision, "measures": "已现场核查并督促使用单位落实整改。",
                                               "risk_level": risk, "quality_score": 4})
 
 
-def _city(env, rid, risk, decision):
+def city_step(env, rid, risk, decision):
+    """The city's assessment (研判) with `decision`; False when none is open."""
     return work(env, rid, "city_assessment", {"decision": decision, "assessment_opinion": "市局研判意见。",
                                               "risk_level": risk, "quality_score": 4})
 
 
-def _province_round(env, rid, risk):
+def province_round(env, rid, risk):
+    """The centre's 会签 assessment, its consolidation and the province's guidance."""
     work(env, rid, "center_select_panel", {"panel": ""})
     work(env, rid, "center_assessment", {
         "risk_level": risk, "hazard_grade": "major" if risk == "major" else "general",
@@ -79,16 +82,21 @@ def _walk(env: Env, stage: int, report: Report, reporter: str, risk: str) -> Non
         return
     if work(env, rid, "center_summary", {"summary_note": "已纳入全省意见建议汇总。", "reply": "感谢您的建议。"}):
         return
-    if _county(env, rid, risk, "resolve" if stage == 1 else "escalate") and stage == 1:
+    if county_step(env, rid, risk, "resolve" if stage == 1 else "escalate") and stage == 1:
         return
-    if _city(env, rid, risk, {1: "resolve", 2: "resolve", 4: "consult"}.get(stage, "escalate")) and stage in (1, 2, 4):
+    if city_step(env, rid, risk, {1: "resolve", 2: "resolve", 4: "consult"}.get(stage, "escalate")) and stage in (1, 2, 4):
         return
-    _province_round(env, rid, risk)
+    province_round(env, rid, risk)
     if stage == 3:
-        work(env, rid, "local_rectification", {"rectification_result": "已按指导意见完成整改。",
-                                               "rectified_on": "2026-11-20"})
-        work(env, rid, "city_rectification_check", {"decision": "confirm", "check_opinion": "经核查，整改到位。"})
-        work(env, rid, "province_verification", {"decision": "close", "verification_opinion": "同意销号。"})
+        rectify_and_close(env, rid)
+
+
+def rectify_and_close(env: Env, rid: int) -> None:
+    """The locality reports the rectification, the city checks it, the province closes the report."""
+    work(env, rid, "local_rectification", {"rectification_result": "已按指导意见完成整改。",
+                                           "rectified_on": "2026-11-20"})
+    work(env, rid, "city_rectification_check", {"decision": "confirm", "check_opinion": "经核查，整改到位。"})
+    work(env, rid, "province_verification", {"decision": "close", "verification_opinion": "同意销号。"})
 
 
 def seed_demo_reports(env: Env, how_many: int = 30) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from .errors import Invalid
+from .outcomes import QUALITY_SCORE, SCORE_RANGE, field_records
 
 MAX_TEXT = 20_000
 
@@ -50,8 +51,9 @@ def _coerce_long(field: dict, raw) -> int:
     if isinstance(raw, bool) or not str(raw).strip().lstrip("-").isdigit():
         raise ValueError("必须是整数")
     value = int(str(raw).strip())
-    if field["id"] == "quality_score" and not 1 <= value <= 5:
-        raise ValueError("必须在 1 到 5 之间")
+    low, high = SCORE_RANGE
+    if field_records(field) == QUALITY_SCORE and not low <= value <= high:
+        raise ValueError(f"必须在 {low} 到 {high} 之间")
     return value
 
 

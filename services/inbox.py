@@ -184,11 +184,20 @@ def diagram_for_report(env: Env, user: User, report_id: int) -> tuple[str, list[
     return version.bpmn_xml, current
 
 
-def field_labels(env: Env, report_id: int) -> dict[str, dict]:
-    """Labels and option names of the form fields used on a report's tasks, to show timeline data in Chinese."""
-    labels: dict[str, dict] = {}
-    for form in env.session.scalars(select(HumanTask.form).where(HumanTask.report_id == report_id)):
-        for fld in (form or {}).get("fields", []):
-            labels.setdefault(fld["id"], {"label": fld.get("label") or fld["id"],
-                                          "options": {o["id"]: o["name"] for o in fld.get("options", [])}})
+def field_labels(env: Env, report_id: int) -> dict[str, dict[str, dict]]:
+    """Per element, the labels and option names of its form fields, to show timeline data in Chinese.
+
+    Each task's own form: the same field id means different things on different steps (the county's
+    `escalate` is 上报市级, the city's 上报省级; only the province's review has `close`). Where an element
+    ran more than once, its newest task's form is used.
+    """
+    labels: dict[str, dict[str, dict]] = {}
+    stmt = (select(HumanTask.element_id, HumanTask.form).where(HumanTask.report_id == report_id)
+            .order_by(HumanTask.created_at.desc(), HumanTask.id))
+    for element_id, form in env.session.execute(stmt):
+        if element_id in labels:
+            continue
+        labels[element_id] = {fld["id"]: {"label": fld.get("label") or fld["id"],
+                                          "options": {o["id"]: o["name"] for o in fld.get("options", [])}}
+                              for fld in (form or {}).get("fields", [])}
     return labels

@@ -1,20 +1,24 @@
 """Writing a periodic report's data as an official-style DOCX (python-docx) and an XLSX (openpyxl).
 
-matplotlib is not installed, so the DOCX draws its charts as tables of character bars (■) whose lengths
-are proportional to the counts; the XLSX carries the same tables for people who chart them in Excel.
+The DOCX charts are PNG images drawn by matplotlib (services.report_charts), each beside its table of
+figures; the XLSX carries the same tables for people who chart them in Excel. Two DOCX are written from
+the same data: the 签发 version under the centre's masthead (released only when a province officer signs
+it, services.report_review) and the draft the reviewers read, marked 征求意见稿 and without the masthead.
 """
 from __future__ import annotations
 
+from io import BytesIO
 from pathlib import Path
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Cm, Pt, RGBColor
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from .report_charts import bar_chart
 from .stats import DIMENSION_TITLES
 from .wording import NON_PUNITIVE_NOTICE
 
@@ -22,7 +26,9 @@ ISSUER = "陕西省特种设备风险监测及应急保障中心"
 KIND_TITLE = {"monthly": "月度", "quarterly": "季度", "annual": "年度"}
 ISSUE_NAMES = {"monthly": "月报", "quarterly": "季报", "annual": "年报"}
 BODY_FONT, TITLE_FONT, HEADING_FONT = "仿宋", "宋体", "黑体"
-BAR_WIDTH = 20
+ISSUE_DATE_PLACEHOLDER = "（签发日期）"
+SIGNER_PLACEHOLDER = "签发人：（待签发）"
+DRAFT_MARK = "征求意见稿（草稿，未经审核签发，不得对外发布）"
 SECTION_NUMBERS = "一二三四五六七八九十"
 NOTICE = f"说明：本报告按北京时间统计；{NON_PUNITIVE_NOTICE}；报送人身份信息不在本报告中出现。"
 
@@ -96,8 +102,17 @@ def _table(doc, header: list[str], rows: list[list]) -> None:
     doc.add_paragraph()
 
 
-def _bar(n: int, biggest: int) -> str:
-    return "■" * max(1 if n else 0, round(n / biggest * BAR_WIDTH)) if biggest else ""
+class _Figures:
+    """Numbered chart images 图1、图2 …"""
+
+    def __init__(self, doc):
+        self.doc, self.count = doc, 0
+
+    def add(self, title: str, labels: list[str], values: list[int], **line) -> None:
+        self.count += 1
+        self.doc.add_picture(BytesIO(bar_chart(title, labels, values, **line)), width=Cm(15))
+        self.doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _para(self.doc, f"图{self.count}  {title}", 12, HEADING_FONT, align=WD_ALIGN_PARAGRAPH.CENTER)
 
 
 class _Sections:
@@ -119,10 +134,13 @@ def _issue_number(period) -> str:
     return f"{year}年第{month if period.kind == 'monthly' else (month - 1) // 3 + 1}期"
 
 
-def _masthead(doc, data: dict) -> None:
+def _masthead(doc, data: dict, draft: bool) -> None:
     period = data["period"]
-    head = _para(doc, ISSUER, 22, TITLE_FONT, True, WD_ALIGN_PARAGRAPH.CENTER, RGBColor(0xC0, 0x00, 0x00))
-    _red_rule(head)
+    if draft:
+        _para(doc, DRAFT_MARK, 14, HEADING_FONT, True, WD_ALIGN_PARAGRAPH.CENTER, RGBColor(0xC0, 0x00, 0x00))
+    else:
+        head = _para(doc, ISSUER, 22, TITLE_FONT, True, WD_ALIGN_PARAGRAPH.CENTER, RGBColor(0xC0, 0x00, 0x00))
+        _red_rule(head)
     _para(doc, f"特种设备风险监测{ISSUE_NAMES[period.kind]}  {_issue_number(period)}", 12, BODY_FONT,
           align=WD_ALIGN_PARAGRAPH.CENTER)
     _para(doc, f"陕西省特种设备风险监测{KIND_TITLE[period.kind]}分析报告", 22, TITLE_FONT, True,
@@ -130,15 +148,18 @@ def _masthead(doc, data: dict) -> None:
     _para(doc, f"（{period.title}）", 16, BODY_FONT, align=WD_ALIGN_PARAGRAPH.CENTER)
 
 
-def _dimension_tables(doc, data: dict) -> None:
+def _dimension_tables(doc, data: dict, figures: _Figures) -> None:
     total = data["summary"]["total"]
     for index, name in enumerate(DIMENSION_TITLES, start=1):
         _para(doc, f"表{index}  {DIMENSION_TITLES[name]}统计", 12, HEADING_FONT, align=WD_ALIGN_PARAGRAPH.CENTER)
         _table(doc, ["项目", "数量（条）", "占比"],
                [[label, n, _pct(n, total)] for _key, label, n in dimension_rows(data, name)])
+    rows = [(label, n) for _key, label, n in dimension_rows(data, "by_equipment_category") if n]
+    if rows:
+        figures.add("各设备种类报送数量", [label for label, _n in rows], [n for _label, n in rows])
 
 
-def _region_and_time(doc, data: dict, sections: _Sections) -> None:
+def _region_and_time(doc, data: dict, sections: _Sections, figures: _Figures) -> None:
     sections.add("各地区情况")
     _table(doc, ["地区", "报送（条）", "已办结", "逾期", "重大风险", "办结率"],
            [[i["name"], i["total"], i["closed"], i["overdue"], i["major"], _rate(i["closed_rate"])]
@@ -146,10 +167,9 @@ def _region_and_time(doc, data: dict, sections: _Sections) -> None:
     sections.add("办理时效")
     time = data["handling_time"]
     average = "—" if time["average_days"] is None else f"{time['average_days']}天"
-    _para(doc, f"本期已办结{time['closed']}条，平均办理时长{average}。办理时长分布如下图（字符条形图）：")
-    biggest = max((b["count"] for b in time["buckets"]), default=0)
-    _table(doc, ["办理时长", "数量（条）", "图示"],
-           [[b["label"], b["count"], _bar(b["count"], biggest)] for b in time["buckets"]])
+    _para(doc, f"本期已办结{time['closed']}条，平均办理时长{average}。办理时长分布如下图：")
+    figures.add("已办结信息办理时长分布", [b["label"] for b in time["buckets"]], [b["count"] for b in time["buckets"]])
+    _table(doc, ["办理时长", "数量（条）"], [[b["label"], b["count"]] for b in time["buckets"]])
     offices = [o for o in data["offices"] if o["tasks"]][:10]
     if offices:
         _para(doc, "各单位办理时效（逾期率由高到低前10位）：")
@@ -158,12 +178,14 @@ def _region_and_time(doc, data: dict, sections: _Sections) -> None:
                  _rate(o["overdue_rate"])] for o in offices])
 
 
-def _trend(doc, data: dict, sections: _Sections) -> None:
+def _trend(doc, data: dict, sections: _Sections, figures: _Figures) -> None:
     sections.add("月度趋势")
-    biggest = max((m["total"] for m in data["trend"]), default=0)
-    _table(doc, ["月份", "报送（条）", "已办结", "逾期", "重大风险", "图示"],
-           [[m["code"], m["total"], m["closed"], m["overdue"], m["major"], _bar(m["total"], biggest)]
-            for m in data["trend"]])
+    months = data["trend"]
+    if months:
+        figures.add("各月报送与办结数量", [m["code"] for m in months], [m["total"] for m in months],
+                    line=[m["closed"] for m in months], line_label="已办结（条）")
+    _table(doc, ["月份", "报送（条）", "已办结", "逾期", "重大风险"],
+           [[m["code"], m["total"], m["closed"], m["overdue"], m["major"]] for m in months])
 
 
 def _risks_cases_tips(doc, data: dict, sections: _Sections) -> None:
@@ -187,26 +209,41 @@ def _risks_cases_tips(doc, data: dict, sections: _Sections) -> None:
         _para(doc, f"（{number}）{tip}")
 
 
-def write_docx(data: dict, path: Path) -> None:
-    """The report in an official layout: masthead, title, overview, tables, charts, risks, cases, tips."""
+def write_docx(data: dict, path: Path, draft: bool = False) -> None:
+    """The report in an official layout: masthead (or the draft mark), title, overview, tables, charts,
+    risks, cases, tips; the 签发 version leaves the signer and the date to `sign_docx`."""
     doc = Document()
-    _masthead(doc, data)
-    sections = _Sections(doc)
+    _masthead(doc, data, draft)
+    sections, figures = _Sections(doc), _Figures(doc)
     sections.add("总体情况")
     _para(doc, overview_text(data))
     sections.add("分类统计")
-    _dimension_tables(doc, data)
-    _region_and_time(doc, data, sections)
-    _trend(doc, data, sections)
+    _dimension_tables(doc, data, figures)
+    _region_and_time(doc, data, sections, figures)
+    _trend(doc, data, sections, figures)
     _risks_cases_tips(doc, data, sections)
     _para(doc)
-    _para(doc, ISSUER, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    issued = data["issued_on"]
-    _para(doc, f"{issued.year}年{issued.month}月{issued.day}日", align=WD_ALIGN_PARAGRAPH.RIGHT)
+    if draft:
+        _para(doc, "（本稿经省风险监测及应急保障中心专家审核、省局签发后发布）", align=WD_ALIGN_PARAGRAPH.RIGHT)
+    else:
+        _para(doc, ISSUER, align=WD_ALIGN_PARAGRAPH.RIGHT)
+        _para(doc, ISSUE_DATE_PLACEHOLDER, align=WD_ALIGN_PARAGRAPH.RIGHT)
+        _para(doc, SIGNER_PLACEHOLDER, align=WD_ALIGN_PARAGRAPH.RIGHT)
     _para(doc, NOTICE, 10.5)
     doc.core_properties.title = f"陕西省特种设备风险监测{KIND_TITLE[data['period'].kind]}分析报告（{data['period'].title}）"
     doc.core_properties.author = ISSUER
     doc.save(path)
+
+
+def sign_docx(path: Path, signer: str, day) -> None:
+    """签发: write the signer and the date into the 签发 version's placeholders."""
+    doc = Document(str(path))
+    for paragraph in doc.paragraphs:
+        if paragraph.text == ISSUE_DATE_PLACEHOLDER:
+            paragraph.runs[0].text = f"{day.year}年{day.month}月{day.day}日"
+        elif paragraph.text == SIGNER_PLACEHOLDER:
+            paragraph.runs[0].text = f"签发人：{signer}"
+    doc.save(str(path))
 
 
 # --- XLSX -------------------------------------------------------------------------------------------

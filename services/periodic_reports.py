@@ -13,14 +13,14 @@ from pathlib import Path
 from sqlalchemy import select
 
 from storage.models import (
-    HAZARD_GRADE_LABELS, STATUS_LABELS, Division, EquipmentType, Report, RiskLevel, utcnow,
+    HAZARD_GRADE_LABELS, STATUS_LABELS, Division, EquipmentType, Report, RiskLevel,
 )
 
 from .cases import anonymise, published_cases
 from .context import Env
 from .errors import Invalid
-from .periodic_documents import KIND_TITLE, write_docx, write_xlsx
-from .stats import LOCAL_OFFSET, conditions, full_statistics, province_filter
+from .periodic_documents import write_docx, write_xlsx
+from .stats import conditions, full_statistics, province_filter
 from .wording import NON_PUNITIVE_NOTICE
 
 QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
@@ -128,7 +128,7 @@ def collect(session, period: Period) -> dict:
     f = province_filter(session, period.date_from, period.date_to)
     data = full_statistics(session, f)
     cases = published_cases(session, f.start, f.end)
-    data.update(period=period, major_risks=major_risks(session, f), issued_on=(utcnow() + LOCAL_OFFSET).date(),
+    data.update(period=period, major_risks=major_risks(session, f),
                 cases=[{"title": c.title, "write_up": c.write_up} for c in cases])
     data["recommendations"] = recommendations(data)
     return data
@@ -139,33 +139,20 @@ def reports_dir(env: Env) -> Path:
     return Path(env.settings.upload_dir).resolve().parent / "reports"
 
 
+def draft_path(docx_path: Path) -> Path:
+    """Where the reviewers' copy (征求意见稿, no masthead) of a 签发 DOCX is written."""
+    return docx_path.with_name(docx_path.stem + ".draft.docx")
+
+
 def generate(env: Env, kind: str, label: str, out_dir: Path | None = None) -> list[Path]:
-    """Write the DOCX and XLSX of one period; returns their paths."""
+    """Write the DOCX (签发 version, under the masthead), its draft copy and the XLSX of one period from the
+    same figures; returns the DOCX and XLSX paths. Releasing them is services.report_review's business."""
     period = parse_period(kind, label)
     data = collect(env.session, period)
     out = out_dir or reports_dir(env)
     out.mkdir(parents=True, exist_ok=True)
     docx_path, xlsx_path = out / f"{period.file_stem}.docx", out / f"{period.file_stem}.xlsx"
     write_docx(data, docx_path)
+    write_docx(data, draft_path(docx_path), draft=True)
     write_xlsx(data, xlsx_path)
     return [docx_path, xlsx_path]
-
-
-def generate_due_reports(env: Env) -> list[Path]:
-    """Scheduler job: write last month's, quarter's and year's reports if they are not there yet."""
-    today = (utcnow() + LOCAL_OFFSET).date()
-    written = []
-    for kind in KIND_TITLE:
-        period = previous_period(kind, today)
-        if not (reports_dir(env) / f"{period.file_stem}.docx").exists():
-            written += generate(env, kind, period.label)
-    return written
-
-
-def list_generated(env: Env) -> list[dict]:
-    """Generated report files, newest first."""
-    folder = reports_dir(env)
-    if not folder.is_dir():
-        return []
-    files = sorted(folder.glob("risk_report_*.*"), key=lambda p: p.stat().st_mtime, reverse=True)
-    return [{"name": p.name, "size": p.stat().st_size} for p in files if p.suffix in (".docx", ".xlsx")]

@@ -53,6 +53,21 @@ DIAGRAM_VARIABLES = [
 ]
 
 
+# What a form field may declare it records (表单字段 → 属性 → 名称 records、值); read by services/outcomes.py.
+FIELD_RECORDS = [
+    ("risk_level", "风险等级：记到报送上，用于按风险等级统计和重大风险清单（选项 major、significant、general、low）"),
+    ("hazard_grade", "隐患等级：记到报送上，用于定期报告（选项 general、serious、major）"),
+    ("quality_score", "信息质量评分：本级的评分（1～5分，每级一个），用于信息质量排名与表彰"),
+    ("measures", "处置措施（暂未读取）"),
+    ("opinion", "办理意见（暂未读取）"),
+]
+
+
+def field_records() -> list[tuple[str, str]]:
+    """(records value, Chinese meaning) a form field may declare; each at most once per form."""
+    return list(FIELD_RECORDS)
+
+
 def diagram_variables() -> list[tuple[str, str, str]]:
     """(variable, Chinese meaning, values) an owner can branch on."""
     return list(DIAGRAM_VARIABLES)

@@ -6,8 +6,8 @@ Which missing dependency refuses publish and which only warns (shown on the publ
   element ids, or no service task calls `register_report` or `close_report`: then every report goes
   unnumbered and unrouted, or is never closed, and everything downstream is wrong for every report;
 * warned — any other CONTRACT element id, the topics `notify_safety_director`, `dispatch_guidance`,
-  `mark_overdue`, `send_reminder`, and the form fields statistics read (`risk_level`, `hazard_grade`,
-  `quality_score`): one feature stops working, which an owner may intend (e.g. a pilot without the
+  `mark_overdue`, `send_reminder`, and the outcomes statistics read — a form field declaring
+  `records=risk_level`, `hazard_grade` or `quality_score` (services/outcomes.py): one feature stops working, which an owner may intend (e.g. a pilot without the
   inspection institution), so they are told exactly what and decide.
 """
 from __future__ import annotations
@@ -139,7 +139,8 @@ def dependency_findings(xml: str) -> list[tuple[bool, dict]]:
     process = next(p for p in root.findall(f"{{{BPMN_NS}}}process") if p.get("id") == process_id)
     ids = {el.get("id") for el in process.iter() if el.get("id")}
     topics = {el.get(f"{{{CAMUNDA_NS}}}topic") for el in process.iter() if el.get(f"{{{CAMUNDA_NS}}}topic")}
-    fields = {el.get("id") for el in process.iter(f"{{{CAMUNDA_NS}}}formField")}
+    recorded = {prop.get("value") for field in process.iter(f"{{{CAMUNDA_NS}}}formField")
+                for prop in field.iter(f"{{{CAMUNDA_NS}}}property") if prop.get("id") == "records"}
     found: list[tuple[bool, dict]] = []
     if not ids & set(CONTRACT_ELEMENTS):
         found.append((True, {"element_id": process_id, "message": "流程 risk_disposal 中没有任何平台约定的元素标识（"
@@ -151,7 +152,8 @@ def dependency_findings(xml: str) -> list[tuple[bool, dict]]:
         if element_id not in ids:
             found.append((False, {"element_id": None, "message": f"缺少 {element_id}：{_MIGRATION}"
                                                                  + (f"；{extra}" if extra else "")}))
-    for field_id, what in FIELD_DEPENDENCIES.items():
-        if field_id not in fields:
-            found.append((False, {"element_id": None, "message": f"没有表单字段 {field_id}：{what}"}))
+    for records, what in FIELD_DEPENDENCIES.items():
+        if records not in recorded:
+            found.append((False, {"element_id": None, "message": f"没有表单字段记录 {records}"
+                                                                 f"（扩展属性 records={records}）：{what}"}))
     return found

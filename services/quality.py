@@ -1,9 +1,11 @@
 """Information quality: rankings of monitoring points and reporters, and the commendation list.
 
-Each handling tier scores a report's quality 1–5 (`quality_score` on the disposal / assessment forms);
-the report keeps the latest score. Rankings order by the average score of the scored reports submitted
-in the period; equal averages go to whoever has more scored reports. `min_scored` lets a commendation
-require a minimum number of scored reports.
+Each handling tier scores a report's quality 1～5 (a form field declaring `records=quality_score`); every
+tier keeps its own score (`report_quality_score`, services/outcomes.py). A point's or reporter's figure is
+the weighted average of all tier scores of their reports submitted in the period, each score weighted by
+its tier (TIER_WEIGHTS: 省局、省中心 1.5, 市级 1.2, 县级 1.0). Only those with at least MIN_SCORED scored
+reports are ranked (a single good report is no basis for a commendation); equal averages go to whoever has
+more scored reports.
 """
 from __future__ import annotations
 
@@ -11,9 +13,9 @@ from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
-from storage.models import POINT_KIND_LABELS, Division, MonitoringPoint, Report, User
+from storage.models import POINT_KIND_LABELS, Division, MonitoringPoint, Report, ReportQualityScore, User
 
 from .access import sees_reporter_identity
 from .errors import Forbidden
@@ -33,18 +35,32 @@ def _ranked(rows, make) -> list[dict]:
     return [make(rank, row) for rank, row in enumerate(rows, start=1)]
 
 
+TIER_WEIGHTS = {"province": 1.5, "center": 1.5, "city": 1.2, "county": 1.0}
+OTHER_WEIGHT = 1.0
+MIN_SCORED = 3
+RANKING_RULE = (f"排名按加权平均质量分：各级分别评分，省局、省中心评分权重 {TIER_WEIGHTS['province']}，"
+                f"市级 {TIER_WEIGHTS['city']}，县级 {TIER_WEIGHTS['county']}；已评分报送不少于 {MIN_SCORED} 条方参与排名，"
+                "平均分相同的，已评分条数多者在前。")
+
+
 def _score_columns():
-    return func.count(Report.id), func.count(Report.quality_score), func.avg(Report.quality_score)
+    """Reports, scored reports and the tier-weighted average (outer-joined tier scores; NULLs are skipped)."""
+    score = ReportQualityScore
+    weight = case(*((score.tier == tier, w) for tier, w in TIER_WEIGHTS.items()), else_=OTHER_WEIGHT)
+    weight = case((score.score.is_(None), None), else_=weight)
+    average = func.sum(score.score * weight) / func.sum(weight)
+    return func.count(func.distinct(Report.id)), func.count(func.distinct(score.report_id)), average
 
 
-def point_rankings(session, f: StatsFilter, limit: int = 50, min_scored: int = 1) -> list[dict]:
-    """Monitoring points by average quality score of their reports in the period."""
+def point_rankings(session, f: StatsFilter, limit: int = 50, min_scored: int = MIN_SCORED) -> list[dict]:
+    """Monitoring points by the tier-weighted average quality score of their reports in the period."""
     total, scored, average = _score_columns()
     stmt = (select(MonitoringPoint.id, MonitoringPoint.name, MonitoringPoint.kind, Division.name, total, scored,
                    average)
             .select_from(Report)
             .join(MonitoringPoint, MonitoringPoint.id == Report.monitoring_point_id)
             .join(Division, Division.code == MonitoringPoint.division_code)
+            .outerjoin(ReportQualityScore, ReportQualityScore.report_id == Report.id)
             .where(*conditions(f))
             .group_by(MonitoringPoint.id, MonitoringPoint.name, MonitoringPoint.kind, Division.name)
             .having(scored >= min_scored)
@@ -56,13 +72,14 @@ def point_rankings(session, f: StatsFilter, limit: int = 50, min_scored: int = 1
 
 
 def reporter_rankings(session, f: StatsFilter, viewer: User | None, limit: int = 50,
-                      min_scored: int = 1) -> list[dict]:
-    """Reporters by average quality score; names only for viewers who may see reporter identity."""
+                      min_scored: int = MIN_SCORED) -> list[dict]:
+    """Reporters by tier-weighted average quality score; names only for viewers who may see reporter identity."""
     show = viewer is None or sees_reporter_identity(viewer)
     total, scored, average = _score_columns()
     stmt = (select(User.id, User.display_name, MonitoringPoint.name, total, scored, average)
             .select_from(Report).join(User, User.id == Report.reporter_id)
             .join(MonitoringPoint, MonitoringPoint.id == Report.monitoring_point_id)
+            .outerjoin(ReportQualityScore, ReportQualityScore.report_id == Report.id)
             .where(*conditions(f))
             .group_by(User.id, User.display_name, MonitoringPoint.name)
             .having(scored >= min_scored)
@@ -82,16 +99,18 @@ def commendation_xlsx(session, f: StatsFilter, viewer: User, top: int = 10, with
     sheet = book.active
     sheet.title = "监测点表彰名单"
     _table(sheet, _period_title(f, "信息质量优秀监测点"),
-           ["排名", "监测点", "监测点类别", "所在地区", "报送条数", "已评分条数", "平均质量分"],
+           ["排名", "监测点", "监测点类别", "所在地区", "报送条数", "已评分条数", "加权平均质量分"],
            [[p["rank"], p["name"], p["kind_label"], p["division"], p["reports"], p["scored"], p["average"]]
             for p in points])
     sheet = book.create_sheet("信息报送员表彰名单")
     _table(sheet, _period_title(f, "信息质量优秀报送员"),
-           ["排名", "报送员", "所属监测点", "报送条数", "已评分条数", "平均质量分"],
+           ["排名", "报送员", "所属监测点", "报送条数", "已评分条数", "加权平均质量分"],
            [[r["rank"], r["name"] if with_identity else IDENTITY_HIDDEN, r["monitoring_point"], r["reports"],
              r["scored"], r["average"]] for r in reporters])
     criteria = book.create_sheet("评分标准")
     _table(criteria, "信息质量评分标准（1～5分）", ["分值", "标准"], [[s, t] for s, t in QUALITY_CRITERIA])
+    criteria.append([])
+    criteria.append(["排名规则", RANKING_RULE])
     out = BytesIO()
     book.save(out)
     return out.getvalue()

@@ -1,7 +1,6 @@
 """The 督办 list: open tasks of lower tiers in the caller's jurisdiction, with overdue and urged flags."""
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
@@ -12,10 +11,10 @@ from storage.repositories import count
 from .context import Env
 from .directory import division_names
 from .errors import Forbidden
-from .inbox import CHINA, GROUP_TIERS
+from .inbox import GROUP_TIERS
 from .supervision import supervised_condition, supervising_tier
+from .xlsx_export import EXPORT_MAX_ROWS, cap_note, local, workbook_bytes
 
-EXPORT_MAX_ROWS = 5000
 
 
 @dataclass
@@ -81,22 +80,10 @@ def _rows(env: Env, rows) -> list[SupervisedRow]:
 
 
 def export_supervised(env: Env, user: User, f: SupervisedFilter) -> bytes:
-    """The filtered list as an XLSX workbook (at most EXPORT_MAX_ROWS rows)."""
-    from openpyxl import Workbook
-
-    rows, _ = list_supervised(env, user, f, 1, EXPORT_MAX_ROWS)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "督办事项"
-    sheet.append(["跟踪编号", "标题", "环节", "层级", "办理单位", "期限", "是否超期", "督办次数", "最近督办时间"])
-    for row in rows:
-        t = row.task
-        sheet.append([row.report.tracking_no, row.report.title, t.name, row.tier, row.division_name,
-                      _local(t.due_at), "是" if row.overdue else "否", t.urge_count or 0, _local(t.last_urged_at)])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _local(value) -> str:
-    return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if value else ""
+    """The filtered list as an XLSX workbook (at most EXPORT_MAX_ROWS rows, with a note when cut)."""
+    rows, total = list_supervised(env, user, f, 1, EXPORT_MAX_ROWS)
+    header = ["跟踪编号", "标题", "环节", "层级", "办理单位", "期限", "是否超期", "督办次数", "最近督办时间"]
+    cells = [[row.report.tracking_no, row.report.title, row.task.name, row.tier, row.division_name,
+              local(row.task.due_at), "是" if row.overdue else "否", row.task.urge_count or 0,
+              local(row.task.last_urged_at)] for row in rows]
+    return workbook_bytes("督办事项", header, cells, cap_note(total > EXPORT_MAX_ROWS, EXPORT_MAX_ROWS))

@@ -7,9 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import InstanceFrozen, TaskNotOpen
+from storage import step_writes
 from storage.database import begin_write
 from storage.models import (
-    HumanTask, HazardGrade, ProcessInstance, Report, RiskLevel, TaskState, User, utcnow,
+    HumanTask, ProcessInstance, Report, TaskState, User, utcnow,
 )
 from storage.repositories import add_event, count, instance_for_update
 
@@ -18,6 +19,7 @@ from .context import Env
 from .errors import Conflict, Forbidden, NotFound
 from .feedback import note_return_to_reporter
 from .forms import clean_form_data
+from .outcomes import apply_outcome
 
 SORTS = {
     "due": (HumanTask.due_at.asc(), HumanTask.created_at.asc()),
@@ -117,11 +119,25 @@ def complete_task(env: Env, user: User, task_id: str, data: object) -> HumanTask
         raise Conflict("该任务已被他人认领")
     task.state, task.completed_at, task.completed_by_id = TaskState.COMPLETED, utcnow(), user.id
     report = env.session.get(Report, task.report_id)
-    _apply_outcome(report, form_data)
-    note_return_to_reporter(env, task, report, form_data, user.id)
-    add_event(env.session, "task_completed", f"{user.display_name} 办理了“{task.name}”",
-              instance_id=task.instance_id, report_id=task.report_id, element_id=task.element_id,
-              actor_id=user.id, data=form_data)
+    apply_outcome(env.session, task, report, form_data, user.id)
+    # The completion's event and notices and those of the step it causes are written together, in order.
+    with step_writes.collecting(env.session) as writes:
+        note_return_to_reporter(env, task, report, form_data, user.id)
+        add_event(env.session, "task_completed", f"{user.display_name} 办理了“{task.name}”",
+                  instance_id=task.instance_id, report_id=task.report_id, element_id=task.element_id,
+                  actor_id=user.id, data=form_data)
+        _step(env, user, task, instance, form_data)
+    try:
+        env.session.flush()
+        step_writes.write(env.session, writes)
+        env.session.commit()
+    except StaleDataError:
+        env.session.rollback()
+        raise Conflict("该流程刚被他人更新，请刷新后重试") from None
+    return task
+
+
+def _step(env: Env, user: User, task: HumanTask, instance: ProcessInstance, form_data: dict) -> None:
     try:
         env.store.step(env.session, instance,
                        lambda wf: env.store.runtime.complete_user_task(wf, task.id, form_data), user.id)
@@ -131,27 +147,11 @@ def complete_task(env: Env, user: User, task_id: str, data: object) -> HumanTask
     except InstanceFrozen as exc:
         env.session.rollback()
         raise Conflict(_frozen_message(exc.status.value)) from None
-    try:
-        env.session.commit()
-    except StaleDataError:
-        env.session.rollback()
-        raise Conflict("该流程刚被他人更新，请刷新后重试") from None
-    return task
 
 
 def _frozen_message(status: str) -> str:
     return {"suspended": "该流程已被管理员挂起，暂不能办理", "terminated": "该流程已终止",
             "completed": "该流程已办结"}.get(status, "该流程当前不能办理")
-
-
-def _apply_outcome(report: Report, data: dict) -> None:
-    """Carry assessment fields from a completed form onto the report (for statistics)."""
-    if data.get("risk_level") in {r.value for r in RiskLevel}:
-        report.risk_level = RiskLevel(data["risk_level"])
-    if data.get("hazard_grade") in {h.value for h in HazardGrade}:
-        report.hazard_grade = HazardGrade(data["hazard_grade"])
-    if isinstance(data.get("quality_score"), int):
-        report.quality_score = data["quality_score"]
 
 
 def _open_task(env: Env, user: User, task_id: str) -> HumanTask:

@@ -5,6 +5,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+_IMMEDIATE = "riskmon_sqlite_immediate"
+
 
 def configure_engine(engine: Engine) -> None:
     """SQLite: WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for write transactions.
@@ -31,18 +33,29 @@ def configure_engine(engine: Engine) -> None:
     def _on_begin(connection):
         immediate = connection.get_execution_options().get("sqlite_immediate", False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        connection.info[_IMMEDIATE] = immediate
 
 
 def begin_write(session: Session) -> None:
     """Start the unit of work holding the write lock (SQLite) so that it cannot deadlock on upgrade.
 
     A read-only transaction already open (for example the one that loaded the current user) is
-    ended first; on PostgreSQL row locks are taken where the rows are read, so this does nothing.
+    ended first, unless it was begun with the write lock (the API's hot write endpoints begin with it);
+    on PostgreSQL row locks are taken where the rows are read, so this does nothing.
     """
     if session.get_bind().dialect.name != "sqlite":
         return
     if session.in_transaction():
         if session.new or session.dirty or session.deleted:
             return
-        session.commit()  # ends the read-only transaction; nothing to write
+        if _holds_connection(session):
+            if session.connection().info.get(_IMMEDIATE):
+                return  # begun with the write lock already
+            session.commit()  # ends the read-only transaction; nothing to write
     session.connection(execution_options={"sqlite_immediate": True})
+
+
+def _holds_connection(session: Session) -> bool:
+    """True when the session's transaction has begun on a connection (not merely been opened)."""
+    transaction = session.get_transaction()
+    return bool(transaction is not None and getattr(transaction, "_connections", True))

@@ -1,14 +1,16 @@
 """Queries and writes shared by services, handlers and the engine. They flush; they never commit."""
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from .models import (
     InstanceEvent, MonitoringPoint, Notification, ProcessInstance, Report, SafetyDirectorAssignment,
     TrackingCounter, User, UserRole, utcnow,
 )
+from . import step_writes
 from .outbox_queue import enqueue_channels
 
 
@@ -47,8 +49,13 @@ def safety_directors(session: Session, point_id: int) -> list[User]:
 
 def add_notification(session: Session, user_id: int, kind: str, title: str, body: str = "",
                      report_id: int | None = None, task_id: str | None = None,
-                     link: str | None = None) -> Notification:
-    """Queue an in-app notice, and its e-mail/webhook outbox rows, in the current transaction."""
+                     link: str | None = None) -> Notification | None:
+    """Queue an in-app notice, and its e-mail/webhook outbox rows, in the current transaction (inside an engine
+    step: collected, written at the step's end with the step's other notices; nothing is returned)."""
+    writes = step_writes.current(session)
+    if writes is not None:
+        writes.notices.append(step_writes.notice_row(user_id, kind, title, body, report_id, task_id, link))
+        return None
     note = Notification(user_id=user_id, kind=kind, title=title, body=body, report_id=report_id,
                         task_id=task_id, link=link, created_at=utcnow())
     session.add(note)
@@ -58,8 +65,13 @@ def add_notification(session: Session, user_id: int, kind: str, title: str, body
 
 def add_event(session: Session, kind: str, message: str, instance_id: int | None = None,
               report_id: int | None = None, element_id: str | None = None, actor_id: int | None = None,
-              data: dict | None = None) -> InstanceEvent:
-    """Append to the instance event log (timeline and audit trail)."""
+              data: dict | None = None) -> InstanceEvent | None:
+    """Append to the instance event log (timeline and audit trail); inside an engine step the row is collected
+    and written at the step's end (nothing is returned)."""
+    writes = step_writes.current(session)
+    if writes is not None:
+        writes.events.append(step_writes.event_row(kind, message, instance_id, report_id, element_id, actor_id, data))
+        return None
     event = InstanceEvent(kind=kind, message=message, instance_id=instance_id, report_id=report_id,
                           element_id=element_id, actor_id=actor_id, data=data, created_at=utcnow())
     session.add(event)
@@ -67,17 +79,14 @@ def add_event(session: Session, kind: str, message: str, instance_id: int | None
 
 
 def next_tracking_number(session: Session, year: int) -> str:
-    """SX-<year>-<6 digits>, unique and gap-free per year under concurrent submissions."""
-    bump = (update(TrackingCounter).where(TrackingCounter.year == year)
-            .values(last_value=TrackingCounter.last_value + 1).returning(TrackingCounter.last_value))
-    value = session.execute(bump).scalar_one_or_none()
-    if value is None:
-        try:
-            with session.begin_nested():
-                session.add(TrackingCounter(year=year, last_value=1))
-            value = 1
-        except IntegrityError:
-            value = session.execute(bump).scalar_one()
+    """SX-<year>-<6 digits>, unique and gap-free per year under concurrent submissions: one upsert that bumps the
+    year's counter row under its row lock (PostgreSQL; SQLite serialises writers) and returns the new value."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(TrackingCounter).values(year=year, last_value=1)
+    stmt = stmt.on_conflict_do_update(index_elements=[TrackingCounter.year],
+                                      set_={"last_value": TrackingCounter.last_value + 1})
+    value = session.execute(stmt.returning(TrackingCounter.last_value)).scalar_one()
     return f"SX-{year}-{value:06d}"
 
 

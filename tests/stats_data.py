@@ -14,7 +14,7 @@ from sqlalchemy import insert, select
 
 from storage.models import (
     Division, EquipmentType, HumanTask, InstanceStatus, ProcessInstance, ProcessVersion, Report, ReportDomain,
-    ReportKind, ReportStatus, RiskLevel, TaskState, Tier, User,
+    ReportKind, ReportQualityScore, ReportStatus, RiskLevel, TaskState, Tier, User,
 )
 
 BEIJING = timedelta(hours=8)
@@ -70,6 +70,10 @@ def generate_reports(session, n: int = 2000, seed: int = 20261129) -> list[dict]
     ids = dict(session.execute(select(Report.tracking_no, Report.id).where(Report.tracking_no.like("T-%"))).all())
     for row in rows:
         row["id"] = ids[row["tracking_no"]]
+    scores = [{"report_id": r["id"], "tier": "county", "score": r["quality_score"], "scored_at": r["submitted_at"]}
+              for r in rows if r["quality_score"] is not None]
+    if scores:
+        session.execute(insert(ReportQualityScore), scores)
     session.commit()
     return rows
 

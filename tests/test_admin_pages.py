@@ -53,7 +53,7 @@ def test_instance_page_shows_error_diagram_states_and_retry_works(app, api):
     client = app.test_client()
     token = login(client)
     page = client.get(f"/admin/instances/{iid}").get_data(as_text=True)
-    assert "出错环节：notify_safety_director" in page and "HandlerError" in page
+    assert '出错环节：通知安全总监 <small class="code">notify_safety_director</small>' in page and "HandlerError" in page
     assert "vendor/bpmn-js/bpmn-navigated-viewer.production.min.js" in page and "js/admin-diagram.js" in page
     raw = re.search(r'<script type="application/json" id="diagram-data">(.*?)</script>', page, re.S).group(1)
     data = json.loads(raw)

@@ -27,7 +27,7 @@ def test_version_list_shows_state_people_and_instance_counts(client, api):
     sign_in(client, "owner")
     page = client.get("/processes").get_data(as_text=True)
     assert "risk_disposal v1" in page and "已发布" in page
-    assert re.search(r"<td>1 / 1</td>", page), "instance count of v1"
+    assert re.search(r"<td data-label=\"运行中 / 全部实例\">1 / 1</td>", page), "instance count of v1"
     assert "register_report" in page and "登记报送信息" in page  # topics list for owners
     assert client.get("/processes/1/download").get_data(as_text=True).startswith("<?xml")
 

@@ -100,7 +100,8 @@ def test_safety_director_acknowledges_with_the_generic_form(app, api):
     page = client.get(f"/tasks/{tid}").get_data(as_text=True)
     for label in ("处置安排", "责任人", "完成期限"):
         assert label in page
-    assert '<input id="f_handling_deadline" name="handling_deadline" type="date"' in page
+    assert '<input id="f_handling_deadline" name="handling_deadline" type="text" class="date-input" data-date-input' in page
+    assert 'placeholder="年-月-日"' in page  # not the browser's mm/dd/yyyy
     res = post(client, f"/tasks/{tid}/complete", {"handling_arrangement": "停梯检修", "responsible_person": "陈志强",
                                                   "handling_deadline": "2026-12-31"})
     assert res.status_code == 302

@@ -129,10 +129,12 @@ def test_major_risks_leave_out_phone_numbers_and_companies(env, reports, tmp_pat
 
 
 def test_scheduler_job_writes_last_periods_once(env, settings):
-    written = periodic_reports.generate_due_reports(env)
+    from services.report_review import generate_due_reports
+
+    written = generate_due_reports(env)
     assert len(written) == 6 and all(p.is_file() for p in written)
     assert {p.parent for p in written} == {Path(settings.upload_dir).resolve().parent / "reports"}
-    assert periodic_reports.generate_due_reports(env) == []
+    assert generate_due_reports(env) == []
 
 
 def test_report_pages_generate_and_download(client, app):
@@ -151,7 +153,7 @@ def test_report_pages_generate_and_download(client, app):
     res = client.post("/stats/reports", data={"csrf_token": token, "kind": "monthly", "period": "2026-11"})
     assert res.status_code == 302
     page = client.get("/stats/reports").get_data(as_text=True)
-    assert "risk_report_monthly_2026-11.docx" in page
+    assert "risk_report_monthly_2026-11.draft.docx" in page and "待审核" in page
     with client.get("/stats/reports/risk_report_monthly_2026-11.xlsx") as res:
         assert res.status_code == 200 and res.data[:2] == b"PK"
     assert client.get("/stats/reports/..%2Friskmon.db").status_code == 404

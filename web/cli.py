@@ -136,17 +136,17 @@ def register_commands(app: Flask) -> None:
 @click.command("report")
 @click.argument("kind", type=click.Choice(["monthly", "quarterly", "annual"]))
 @click.argument("period")
-@click.option("--out", type=click.Path(file_okay=False), default=None, help="输出目录，默认 instance/reports/")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="只把文件写入该目录（不进入审核签发流程）；默认生成草稿到 instance/reports/，待专家审核、省局签发")
 @with_appcontext
 def report_command(kind, period, out):
-    """生成定期风险评估报告（Word 与 Excel），如：riskmon report monthly 2026-11。"""
-    from flask import current_app
-
+    """生成定期风险评估报告草稿（Word 与 Excel），如：riskmon report monthly 2026-11；经审核签发后发布。"""
     from services.errors import ServiceError
     from services.periodic_reports import generate
+    from services.report_review import draft_report
 
     try:
-        paths = generate(_env(), kind, period, Path(out or Path(current_app.instance_path) / "reports"))
+        paths = generate(_env(), kind, period, Path(out)) if out else draft_report(_env(), None, kind, period)[1]
     except ServiceError as exc:
         raise click.ClickException(exc.message) from None
     for path in paths:

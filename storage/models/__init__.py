@@ -27,3 +27,5 @@ from .office import (  # noqa: F401,E402
     EXTENSION_STATE_LABELS, ExtensionState, ReportSearch, SavedFilter, TaskExtension,
 )
 from .wechat import WechatBinding  # noqa: F401,E402
+from .quality import ReportQualityScore  # noqa: F401,E402
+from .periodic import PERIODIC_REPORT_STATE_LABELS, PeriodicReport, PeriodicReportState  # noqa: F401,E402

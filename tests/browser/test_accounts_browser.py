@@ -1,15 +1,17 @@
-"""In Chromium: the admin creates a county officer on /admin/users, who signs in, sets a password and sees the inbox."""
+"""In Chromium: the admin creates a county officer on /admin/users, who signs in, sets a password, sees the inbox
+and completes a task."""
 from __future__ import annotations
 
 import pytest
 
+from browser.test_browser_pages import fill_form, open_task
 from browser.test_office_browser import submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 INITIAL, CHOSEN = "Officer#2026x", "Chosen#2026yz"
 
 
-def test_admin_creates_a_county_officer_who_signs_in_and_sees_the_inbox(settings, open_session):
+def test_admin_creates_a_county_officer_who_signs_in_and_completes_a_task(settings, open_session):
     tracking_no = submit(settings, "自动扶梯扶手带断裂")
     admin = open_session("desk")
     page = admin.login("admin")
@@ -37,3 +39,9 @@ def test_admin_creates_a_county_officer_who_signs_in_and_sees_the_inbox(settings
     page.wait_for_url("**/tasks")
     assert page.get_by_text(tracking_no).first.is_visible()
     officer.shot("accounts-new-officer-inbox")
+    page = open_task(officer, tracking_no, "县级处置")
+    fill_form(page, {"处置结论": "上报市级", "处置措施": "新建账户现场核查", "风险等级": "较大", "信息质量评分": "4"})
+    page.get_by_role("button", name="提交办理").click()
+    page.wait_for_url("**/tasks")
+    assert "已办理“县级处置”" in page.locator(".flash-success").inner_text()
+    assert page.get_by_role("row").filter(has_text=tracking_no).count() == 0

@@ -23,9 +23,21 @@ class Paging(Schema):
     per_page = fields.Integer(validate=validate.Range(min=1, max=MAX_PER_PAGE), metadata={"description": "每页条数"})
 
 
+def _xlsx():
+    return fields.String(validate=validate.OneOf(["xlsx"]),
+                         metadata={"description": "xlsx：按当前筛选导出全部符合条件的记录为 Excel 文件（最多 10000 条）"})
+
+
 class ReportQuery(Paging):
     mine = fields.String(validate=validate.OneOf(["0", "1"]), metadata={"description": "1：只看本人报送的"})
     status = fields.String(validate=validate.OneOf([s.value for s in ReportStatus]), metadata={"description": "状态"})
+    q = fields.String(metadata={"description": "全文检索：标题或内容中的词语，或跟踪编号"})
+    kind = fields.String(validate=validate.OneOf([k.value for k in ReportKind]), metadata={"description": "报送类型"})
+    category = fields.String(metadata={"description": "设备种类代码，如 3000"})
+    division = fields.String(metadata={"description": "行政区划代码"})
+    from_ = _day("报送日期从", data_key="from")
+    to = _day("报送日期至")
+    format = _xlsx()
 
 
 class TaskQuery(Paging):
@@ -34,6 +46,7 @@ class TaskQuery(Paging):
     q = fields.String(metadata={"description": "按跟踪号或标题关键词检索"})
     sort = fields.String(metadata={"description": "排序：due（期限）等"})
     count = fields.String(validate=validate.OneOf(["0", "1"]), metadata={"description": "0：不统计总数"})
+    format = _xlsx()
 
 
 class PointQuery(Paging):

@@ -104,6 +104,7 @@ class FormField(Answer):
     required = fields.Boolean(allow_none=True)
     default = fields.Raw(allow_none=True)
     widget = fields.Raw(allow_none=True)
+    records = fields.Raw(allow_none=True, metadata={"description": "该字段记录的处置结果（risk_level、hazard_grade、quality_score 等），由流程图声明"})
     options = fields.List(fields.Nested(FormOption), allow_none=True)
 
 
@@ -324,6 +325,19 @@ class StatsDivisionsOut(Answer):
     division = fields.Nested(DivisionRef)
     parent_code = _s()
     items = fields.List(fields.Nested(BreakdownRow))
+    filters = fields.Nested(StatsFilters)
+
+
+class MapRegion(Answer):
+    code, name, label = fields.String(), _s(), _s()
+    in_scope, link = fields.Boolean(), fields.Boolean()
+    total, major, overdue, closed = _i(), _i(), _i(), _i()
+
+
+class StatsMapOut(Answer):
+    shape = fields.String(allow_none=True, metadata={"description": "地图边界文件代码（/static/vendor/shaanxi-map/<shape>.json），无边界数据时为 null"})
+    focus = fields.String()
+    regions = fields.List(fields.Nested(MapRegion))
     filters = fields.Nested(StatsFilters)
 
 

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from services import quality, stats
+from services import quality, stats, stats_map
 from web import env
 
 from . import api
 from .openapi import doc
 from .params import RankingQuery, StatsQuery
-from .responses import HandlingTimeOut, OfficesOut, PointRanksOut, ReporterRanksOut, StatsDivisionsOut, StatsSummaryOut, TrendOut
+from .responses import (
+    HandlingTimeOut, OfficesOut, PointRanksOut, ReporterRanksOut, StatsDivisionsOut, StatsMapOut, StatsSummaryOut, TrendOut,
+)
 from .auth import current_user
 from .common import int_arg
 
@@ -38,6 +40,15 @@ def stats_divisions():
     """Drill-down: the focus division's children (province → cities → counties)."""
     f = _filter()
     return jsonify(stats.drilldown(env().session, f) | {"filters": _echo(f)})
+
+
+@api.get("/stats/map")
+@doc("地图分地区数据", query=StatsQuery, response=StatsMapOut)
+def stats_map_figures():
+    """The statistics map: which shapes to draw for the focus and each region's figures (by GB/T 2260 code)."""
+    f = _filter()
+    session = env().session
+    return jsonify(stats_map.map_view(session, f, stats.drilldown(session, f)) | {"filters": _echo(f)})
 
 
 @api.get("/stats/handling-time")

@@ -6,9 +6,11 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from services import tasks as task_service
+from services.list_exports import export_tasks
 from services.take_over import REASON_MAX
 from storage.models import Report
 from web import env
+from web.downloads import XLSX, download, wants_xlsx
 
 from . import api
 from .openapi import doc
@@ -26,15 +28,23 @@ class TakeOverBody(Schema):
     reason = fields.String(validate=validate.Length(max=REASON_MAX), metadata={"description": "提级办理理由（可不填）"})
 
 
+TASKS_CONTENT = {"application/json": {"schema": page_of(TaskOut)},
+                 XLSX: {"schema": {"type": "string", "format": "binary"}}}
+
+
 @api.get("/tasks")
-@doc("我的待办任务", query=TaskQuery, response=page_of(TaskOut))
+@doc("我的待办任务（format=xlsx 按当前筛选导出 Excel）", query=TaskQuery, content=TASKS_CONTENT)
 def list_tasks():
-    """Open tasks the caller may work, due soonest first."""
+    """Open tasks the caller may work, due soonest first; ?format=xlsx exports every matching row."""
+    filters = {"report_id": int_arg("report_id"), "element_id": request.args.get("element_id") or None,
+               "q": request.args.get("q") or None}
+    sort = request.args.get("sort", "due")
+    if wants_xlsx():
+        content, name = export_tasks(env(), current_user(), sort=sort, **filters)
+        return download(content, XLSX, name)
     page, per_page = paging()
-    result = task_service.list_tasks(
-        env(), current_user(), page, per_page, sort=request.args.get("sort", "due"),
-        with_total=request.args.get("count", "1") != "0", report_id=int_arg("report_id"),
-        element_id=request.args.get("element_id") or None, q=request.args.get("q") or None)
+    result = task_service.list_tasks(env(), current_user(), page, per_page, sort=sort,
+                                     with_total=request.args.get("count", "1") != "0", **filters)
     ids = [t.report_id for t in result.items]
     reports = {r.id: r for r in env().session.scalars(select(Report).where(Report.id.in_(ids)))} if ids else {}
     items = [task_json(t, reports.get(t.report_id)) for t in result.items]

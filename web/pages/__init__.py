@@ -41,10 +41,12 @@ def register_pages(app: Flask) -> None:
     from .calendar_pages import bp as calendar_bp
     app.register_blueprint(calendar_bp)
     app.register_blueprint(health_bp)
-    from services.periodic_reports import generate_due_reports  # scheduler: last period's reports, hourly check
+    from services.report_review import generate_due_reports  # scheduler: draft last period's reports, hourly check
     app.extensions.setdefault("riskmon.jobs", []).append(("periodic_reports", generate_due_reports, 3600))
     app.jinja_env.globals.update(csrf_token=csrf_token, current_user=current_user, nav_links=nav_links,
                                  unread_notifications=unread_notifications)
+    from .date_fields import date_error, date_typed
+    app.jinja_env.globals.update(date_error=date_error, date_typed=date_typed)
     app.jinja_env.filters.update(localtime=localtime, filesize=filesize)
     app.jinja_env.globals["labels"] = LABELS
     from services.wording import NON_PUNITIVE_NOTICE

@@ -7,7 +7,7 @@ import io
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from sqlalchemy import select
 
-from services import account_import, accounts
+from services import account_import, accounts, admin_labels
 from services import auth as auth_service
 from services.directory import divisions_in_jurisdiction
 from services.errors import Invalid, ServiceError
@@ -45,7 +45,9 @@ def _list_page(values: dict | None = None, error: str | None = None, report: dic
         if exc.status == 403:
             raise
         rows, total, error = [], 0, exc.message
-    return render_template("accounts/list.html", rows=rows, total=total, page=page,
+    names = admin_labels.names_for(env(), division_codes=[u.division_code for u in rows],
+                                   point_ids=[u.monitoring_point_id for u in rows])
+    return render_template("accounts/list.html", rows=rows, total=total, page=page, names=names,
                            pages=max(1, -(-total // PER_PAGE)), f=f, values=values or {}, error=error,
                            report=report, args={k: v for k, v in f.items() if v}, labels=ROLE_LABELS,
                            **_choices(user)), status

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta, timezone
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from services import admin_actions as actions
-from services import admin_dashboard, admin_queries as queries, calendar_admin
+from services import admin_dashboard, admin_labels, admin_queries as queries, calendar_admin
 from services.errors import Invalid, ServiceError
 from storage.models import INSTANCE_STATUS_LABELS, ROLE_LABELS, InstanceStatus, Role
 from web import env
@@ -51,7 +51,7 @@ def _render_list(filters: queries.InstanceFilter, stuck_view: bool):
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("admin/instances.html", rows=rows, total=total, page=page,
                            pages=max(1, -(-total // PER_PAGE)), args=args, f=filters, stuck_view=stuck_view,
-                           statuses=INSTANCE_STATUS_LABELS)
+                           statuses=INSTANCE_STATUS_LABELS, choices=admin_labels.filter_choices(env()))
 
 
 @bp.get("/instances")
@@ -76,6 +76,7 @@ def instance(instance_id: int):
     states = {"completed": d.states.completed, "active": d.states.active, "failed": d.states.failed}
     return render_template("admin/instance.html", d=d, states=states, statuses=INSTANCE_STATUS_LABELS,
                            roles={r.value: label for r, label in ROLE_LABELS.items()},
+                           kind_label=admin_labels.event_kind_label,
                            ended=d.instance.status in (InstanceStatus.COMPLETED, InstanceStatus.TERMINATED))
 
 
@@ -174,12 +175,13 @@ def _day_start(value, days: int = 0):
 @login_required("admin")
 def audit():
     """Every admin repair: who, when, what, why — with filters."""
-    page = page_arg()
+    page, day_from, day_to = page_arg(), date_arg("from"), date_arg("to")
     filters = queries.AuditFilter(kind=request.args.get("kind") or None, actor=request.args.get("actor") or None,
-                                  instance_id=_int_arg("instance_id"), date_from=_day_start(date_arg("from")),
-                                  date_to=_day_start(date_arg("to"), 1))
+                                  instance_id=_int_arg("instance_id"), date_from=_day_start(day_from),
+                                  date_to=_day_start(day_to, 1))
     rows, total = queries.audit_log(env(), current_user(), filters, page, PER_PAGE)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("admin/audit.html", rows=rows, total=total, page=page, args=args,
+    details = admin_labels.audit_details(env(), [event for event, _ in rows])
+    return render_template("admin/audit.html", rows=rows, total=total, page=page, args=args, details=details,
                            pages=max(1, -(-total // PER_PAGE)), kinds=queries.AUDIT_KIND_LABELS,
-                           f=request.args, roles=Role)
+                           f=request.args, day_from=day_from, day_to=day_to, roles=Role)

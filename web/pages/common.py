@@ -12,8 +12,9 @@ from storage.models import (
     UnitTitles, unit_titles,
 )
 from web import env
-from web.input_guards import MAX_PAGE, date_in_range, parse_id
+from web.input_guards import MAX_PAGE, parse_id
 
+from . import date_fields
 from .redirects import same_origin_path
 from .session_auth import current_user
 
@@ -104,12 +105,8 @@ def page_arg() -> int:
 
 
 def date_arg(name: str) -> date | None:
-    """An optional YYYY-MM-DD query argument (ignored when malformed or outside the platform's span)."""
-    try:
-        value = date.fromisoformat(request.args.get(name, "")) if request.args.get(name) else None
-    except ValueError:
-        return None
-    return value if date_in_range(value) else None
+    """An optional 年-月-日 query argument; a malformed one is not applied and its error is shown by the form."""
+    return date_fields.date_arg(name)
 
 
 def safe_next(default: str) -> str:

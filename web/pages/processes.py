@@ -6,7 +6,7 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 from services import decisions, processes
 from services.errors import Invalid, NotFound, ServiceError
 from services.migration import migrate_instances, preview_migration
-from services.process_catalogue import candidate_groups, diagram_variables, field_types, topics
+from services.process_catalogue import candidate_groups, diagram_variables, field_records, field_types, topics
 from services.version_diff import compare_versions
 from services.version_overview import version_overview
 from storage.models import ProcessVersion, VersionState
@@ -182,7 +182,7 @@ def topic_list():
     """Service topics, candidate groups and field types an owner may use."""
     return render_template("processes/topics.html", topics=topics(), variables=diagram_variables(),
                            groups=candidate_groups(),
-                           field_types=field_types())
+                           field_types=field_types(), records=field_records())
 
 
 @bp.get("/diff")

@@ -12,15 +12,19 @@ from services.directory import (
 from services.access import sees_reporter_identity
 from services.errors import Conflict, ServiceError
 from services.feedback import feedback_texts
+from services.list_exports import export_reports
 from services.parties import reporter_identity, reporting_unit
 from services.inbox import diagram_for_report, field_labels
+from services.report_readers import PER_PAGE as READS_PER_PAGE, read_log
 from services.receipts import receipts_for_supervisor
+from services.sheet_pdf import report_sheet_pdf
 from services.report_filters import ReportFilter
 from services.timeline import report_timeline
 from services.wording import NON_PUNITIVE_NOTICE
 from services.take_over import take_over, take_over_candidates
 from storage.models import CONTENT_MAX_CHARS, DOMAIN_LABELS, KIND_LABELS, STATUS_LABELS
 from web import env
+from web.downloads import PDF, XLSX, download, wants_xlsx
 
 from .common import date_arg, page_arg, safe_next
 from .session_auth import current_user, login_required
@@ -93,6 +97,9 @@ def list_reports():
     page = page_arg()
     q = (request.args.get("q") or "").strip()[:200] or None
     f = ReportFilter() if mine else _library_filter()
+    if wants_xlsx():
+        content, name = export_reports(env(), user, mine=mine, status=status, q=q, filters=f)
+        return download(content, XLSX, name)
     rows, total = report_service.list_reports(env(), user, page, PER_PAGE, mine=mine, status=status, q=q, filters=f)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     choices = {} if mine else {"kinds": KIND_LABELS, "categories": equipment_categories(env()),
@@ -122,7 +129,17 @@ def show_report(report_id: int):
                            unit=reporting_unit(env(), report) if sees_reporter_identity(user) else None,
                            reporter=reporter_identity(env(), user, report),
                            take_over=take_over_candidates(env(), user, report.id),
+                           reads=read_log(env(), user, report, request.args.get("reads_page", 1, type=int)),
+                           reads_per_page=READS_PER_PAGE,
                            submitted=request.args.get("submitted") == "1")
+
+
+@bp.get("/reports/<int:report_id>/sheet.pdf")
+@login_required()
+def report_sheet(report_id: int):
+    """打印处置单: the report's PDF sheet, scoped and masked like this page."""
+    content, name = report_sheet_pdf(env(), current_user(), report_id)
+    return download(content, PDF, name)
 
 
 @bp.post("/reports/<int:report_id>/take-over/<task_id>")

@@ -8,11 +8,13 @@ from services import saved_filters
 from services import tasks as task_service
 from services.directory import divisions_in_jurisdiction, equipment_categories, user_names
 from services.errors import Invalid, ServiceError
+from services.list_exports import export_inbox
 from services.inbox import (
     SORT_LABELS, STATUSES, InboxFilter, next_steps, search_tasks, suspended_instances, urgency,
 )
 from storage.models import KIND_LABELS, ReportStatus, TaskState, utcnow
 from web import env
+from web.downloads import XLSX, download, wants_xlsx
 
 from .assessment import assessment_extras
 from .office_pages import office_extras
@@ -40,6 +42,9 @@ def _inbox_filter() -> InboxFilter:
 def inbox():
     """Tasks the person may work, filtered, sorted and paged."""
     user, filters = current_user(), _inbox_filter()
+    if wants_xlsx():
+        content, name = export_inbox(env(), user, filters)
+        return download(content, XLSX, name)
     result = search_tasks(env(), user, filters, page_arg(), PER_PAGE)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("tasks/inbox.html", result=result, f=filters, args=args, statuses=STATUSES,

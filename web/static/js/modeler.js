@@ -4,8 +4,15 @@
   "use strict";
 
   var app = document.getElementById("modeler-app");
-  if (!app || typeof window.BpmnModeler !== "function") {
-    if (app) { document.getElementById("modeler-status").textContent = "建模器脚本未能加载，请联系管理员（需执行 make assets）"; }
+  if (!app) { return; }
+  // Below 768 px the canvas beside a 360 px properties panel has no room (bpmn-js fails to zoom a 0 px
+  // canvas): phones get the read-only viewer and a note; the breakpoint matches modeler.css.
+  if (window.matchMedia("(max-width: 767px)").matches) {
+    openViewer(app);
+    return;
+  }
+  if (typeof window.BpmnModeler !== "function") {
+    document.getElementById("modeler-status").textContent = "建模器脚本未能加载，请联系管理员（需执行 make assets）";
     return;
   }
   var csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
@@ -153,4 +160,42 @@
       setStatus("流程图已打开。点击元素，在右侧属性面板中修改；修改后点击“保存为草稿”。");
     })
     .catch(function (err) { setStatus("流程图打开失败：" + err.message, "error"); });
+
+  function zoomButtons(canvas) {
+    var group = document.getElementById("viewer-zoom");
+    group.hidden = false;
+    group.addEventListener("click", function (event) {
+      var kind = event.target.getAttribute("data-zoom");
+      if (kind === "fit") { canvas.zoom("fit-viewport"); }
+      if (kind === "in" || kind === "out") {
+        canvas.zoom(canvas.zoom() * (kind === "in" ? 1.5 : 1 / 1.5), "auto");
+      }
+    });
+  }
+
+  function openViewer(root) {
+    var status = document.getElementById("modeler-status");
+    root.dataset.mode = "viewer";
+    if (typeof window.BpmnJS !== "function") {
+      status.textContent = "流程图查看器脚本未能加载，请联系管理员（需执行 make assets）";
+      return;
+    }
+    var viewer = new window.BpmnJS({ container: "#canvas" });
+    fetch(root.dataset.xmlUrl, { credentials: "same-origin" })
+      .then(function (res) {
+        if (!res.ok) { throw new Error("HTTP " + res.status); }
+        return res.text();
+      })
+      .then(function (xml) { return viewer.importXML(xml); })
+      .then(function () {
+        viewer.get("canvas").zoom("fit-viewport");
+        zoomButtons(viewer.get("canvas"));
+        root.dataset.ready = "1";
+        status.textContent = "流程图已打开（只读）：可拖动、缩放查看。";
+      })
+      .catch(function (err) {
+        status.textContent = "流程图打开失败：" + err.message;
+        status.className = "rm-status-error";
+      });
+  }
 })();

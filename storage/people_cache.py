@@ -1,0 +1,75 @@
+"""A short-lived cache of who holds a role in a division and which channels a person chose, per database.
+
+Engine steps ask the same questions on every step (who is told about a new county task, does this person get
+e-mail copies). The answers change only when accounts change: any flush that writes a user, a role or a
+channel preference empties this process's cache at once; other processes see the change within `TTL_SECONDS`.
+"""
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from .models import NotificationPreference, User, UserRole
+
+TTL_SECONDS = 5.0
+_MISSING = object()
+_CHANGED = "riskmon_people_changed"
+_WATCHED = (User, UserRole, NotificationPreference)
+_lock = threading.Lock()
+_caches: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> {key: (expires, value)}
+
+
+def cached(session: Session, key: tuple, value=_MISSING):
+    """Read `key` (None when absent or expired), or store `value` under it."""
+    engine = session.get_bind()
+    now = time.monotonic()
+    with _lock:
+        cache = _caches.setdefault(engine, {})
+        if value is not _MISSING:
+            cache[key] = (now + TTL_SECONDS, value)
+            return value
+        hit = cache.get(key)
+    if hit is None or hit[0] < now:
+        return None
+    return hit[1]
+
+
+def clear() -> None:
+    """Forget everything (account changes, tests)."""
+    with _lock:
+        _caches.clear()
+
+
+def role_holders(session: Session, role: str, division_code: str) -> list[tuple[int, str]]:
+    """(id, username) of the active people holding `role` in `division_code`, ordered by id."""
+    key = ("role", role, division_code)
+    hit = cached(session, key)
+    if hit is not None:
+        return hit
+    stmt = (select(User.id, User.username).join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == role, User.active, User.division_code == division_code).order_by(User.id))
+    return cached(session, key, [tuple(row) for row in session.execute(stmt)])
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_on_account_change(session: Session, _context) -> None:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, _WATCHED):
+            clear()
+            session.info[_CHANGED] = True  # and again once committed: a step may have cached the old rows since
+            return
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_after_commit(session: Session) -> None:
+    if session.info.pop(_CHANGED, False):
+        clear()
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_flag(session: Session) -> None:
+    session.info.pop(_CHANGED, None)
