@@ -54,6 +54,7 @@ def test_report_detail_and_api_carry_the_notice(app, api):
 
 def test_admin_views_name_divisions(app):
     html = signed_in(app, "admin").get("/admin/users").get_data(as_text=True)
-    assert '<td data-label="行政区划">雁塔区</td>' in html and '<td data-label="行政区划">610113</td>' not in html
+    # The name leads; the code follows only as small secondary text.
+    assert '<td data-label="行政区划">雁塔区 <small' in html and '<td data-label="行政区划">610113' not in html
     html = signed_in(app, "admin").get("/admin/instances").get_data(as_text=True)
     assert '<option value="610113">雁塔区</option>' in html and "行政区划代码" not in html
