@@ -27,3 +27,4 @@ from .office import (  # noqa: F401,E402
     EXTENSION_STATE_LABELS, ExtensionState, ReportSearch, SavedFilter, TaskExtension,
 )
 from .wechat import WechatBinding  # noqa: F401,E402
+from .stats import StatsReportState, StatsRollup, StatsWatermark  # noqa: F401,E402
