@@ -17,9 +17,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 
-from sqlalchemy import Date, String, and_, case, cast, delete, func, insert, literal, or_, select, text, type_coerce
-from sqlalchemy import union, union_all
+from sqlalchemy import Date, String, and_, bindparam, case, cast, delete, func, insert, literal, or_, select, text
+from sqlalchemy import type_coerce, union, union_all
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from storage.database import begin_write
 from storage.models import (
@@ -38,6 +39,7 @@ DIMENSION_COLUMNS = {"status": "status", "tier": "tier", "kind": "kind", "domain
 CLOSED_OVERDUE, EXTENSIONS = "closed_od", "ext"
 STATE_COLUMNS = ("day", "city_code", "county_code", *DIMENSION_COLUMNS.values(), "extensions")
 ROLLUP_KEYS = ("grain", "period", "city_code", "county_code", "dimension", "value")
+GRAINS = ("y", "m")  # coarser than the day rows, coarsest first
 
 
 def _is_postgres(session) -> bool:
@@ -55,10 +57,11 @@ def _day(session):
     return type_coerce(func.date(Report.submitted_at, "+8 hours"), Date())
 
 
-def _month(session, column):
+def _truncate(session, grain: str, column):
+    """The first day of the month ('m') or year ('y') of a date column, in SQL."""
     if _is_postgres(session):
-        return cast(func.date_trunc("month", column), Date)
-    return type_coerce(func.date(column, "start of month"), Date())
+        return cast(func.date_trunc("month" if grain == "m" else "year", column), Date)
+    return type_coerce(func.date(column, "start of month" if grain == "m" else "start of year"), Date())
 
 
 def _approved_count():
@@ -161,16 +164,25 @@ def _fold(session, ids: list[int]) -> None:
 
 
 def _add(deltas: Counter, state, sign: int) -> None:
-    month = state.day.replace(day=1)
+    periods = (("d", state.day), *((grain, _floor(grain, state.day)) for grain in GRAINS))
     for dim, value, n in contributions(state):
-        deltas[("d", state.day, state.city_code, state.county_code, dim, value)] += sign * n
-        deltas[("m", month, state.city_code, state.county_code, dim, value)] += sign * n
+        for grain, period in periods:
+            deltas[(grain, period, state.city_code, state.county_code, dim, value)] += sign * n
 
 
 def _upsert(session, table, rows: list[dict], keys, updates) -> None:
-    stmt = (postgresql.insert if _is_postgres(session) else sqlite.insert)(table)
+    """INSERT … ON CONFLICT DO UPDATE of many rows: one statement over arrays on PostgreSQL (a row-by-row
+    executemany of tens of thousands of roll-up rows took seconds), executemany on SQLite (in-process)."""
+    if _is_postgres(session):
+        names = list(rows[0])
+        arrays = select(*(func.unnest(bindparam(name, [row[name] for row in rows], type_=ARRAY(table.c[name].type)))
+                          .label(name) for name in names))
+        stmt = postgresql.insert(table).from_select(names, arrays)
+        params = None
+    else:
+        stmt, params = sqlite.insert(table), rows
     stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=updates(table, stmt.excluded))
-    session.execute(stmt, rows)
+    session.execute(stmt, params)
 
 
 def rebuild_statistics(session, locked: bool = False) -> int:
@@ -193,7 +205,8 @@ def rebuild_statistics(session, locked: bool = False) -> int:
     counted = session.execute(insert(StatsReportState).from_select(["report_id", *STATE_COLUMNS], states)
                               .execution_options(preserve_rowcount=True)).rowcount
     session.execute(insert(StatsRollup).from_select([*ROLLUP_KEYS, "n"], _day_rows()))
-    session.execute(insert(StatsRollup).from_select([*ROLLUP_KEYS, "n"], _month_rows(session)))
+    for grain, finer in (("m", "d"), ("y", "m")):
+        session.execute(insert(StatsRollup).from_select([*ROLLUP_KEYS, "n"], _coarser_rows(session, grain, finer)))
     session.merge(StatsWatermark(id=WATERMARK_ID, report_seq=report_seq, extension_seq=extension_seq,
                                  folded_at=utcnow()))
     session.commit()
@@ -215,11 +228,12 @@ def _day_rows():
     return union_all(*parts)
 
 
-def _month_rows(session):
+def _coarser_rows(session, grain: str, finer: str):
+    """Month rows summed from day rows, year rows from month rows."""
     r = StatsRollup
-    month = _month(session, r.period)
-    return (select(literal("m"), month, r.city_code, r.county_code, r.dimension, r.value, func.sum(r.n))
-            .where(r.grain == "d").group_by(month, r.city_code, r.county_code, r.dimension, r.value))
+    period = _truncate(session, grain, r.period)
+    return (select(literal(grain), period, r.city_code, r.county_code, r.dimension, r.value, func.sum(r.n))
+            .where(r.grain == finer).group_by(period, r.city_code, r.county_code, r.dimension, r.value))
 
 
 # --- reading -------------------------------------------------------------------------------------------
@@ -246,31 +260,43 @@ def _rollup_part(f):
 
 
 def _period_condition(first_day: date | None, last_day: date | None):
-    """Whole months from the month rows, the days at the edges of the range from the day rows."""
+    """Whole years and months from their rows, the days at the edges of the range from the day rows."""
     r = StatsRollup
-    months, days = period_split(first_day, last_day)
-    parts = [and_(r.grain == "d", r.period >= lo, r.period <= hi) for lo, hi in days]
-    if months is not None:
-        lo, after = months
-        parts.append(and_(r.grain == "m", *([r.period >= lo] if lo else []), *([r.period < after] if after else [])))
+    parts = []
+    for grain, lo, after in period_split(first_day, last_day):
+        parts.append(and_(r.grain == grain, *([r.period >= lo] if lo else []), *([r.period < after] if after else [])))
     return or_(*parts)
 
 
-def period_split(first_day: date | None, last_day: date | None):
-    """((first whole month, first month after them) or None, [inclusive day ranges outside whole months])."""
-    first = first_day if first_day is None or first_day.day == 1 else _next_month(first_day)
-    after = None if last_day is None else (last_day + timedelta(days=1)).replace(day=1)
-    if first is not None and after is not None and first >= after:
-        return None, [(first_day, last_day)]
-    days = []
-    if first_day is not None and first_day < first:
-        days.append((first_day, first - timedelta(days=1)))
-    if last_day is not None and after <= last_day:
-        days.append((after, last_day))
-    return (first, after), days
+def period_split(first_day: date | None, last_day: date | None) -> list[tuple[str, date | None, date | None]]:
+    """(grain, first period, period after the last) ranges that together cover the days first_day..last_day
+    (inclusive; None is open-ended), as few and as coarse as possible."""
+    return _split(first_day, None if last_day is None else last_day + timedelta(days=1), GRAINS)
 
 
-def _next_month(day: date) -> date:
+def _split(lo: date | None, after: date | None, grains: tuple[str, ...]) -> list:
+    if not grains:
+        return [("d", lo, after)] if lo is None or after is None or lo < after else []
+    grain, finer = grains[0], grains[1:]
+    start = lo if lo is None or _floor(grain, lo) == lo else _next(grain, lo)
+    end = None if after is None else _floor(grain, after)
+    if start is not None and end is not None and start >= end:
+        return _split(lo, after, finer)
+    parts = [(grain, start, end)]
+    if lo is not None and lo < start:
+        parts += _split(lo, start, finer)
+    if after is not None and end < after:
+        parts += _split(end, after, finer)
+    return parts
+
+
+def _floor(grain: str, day: date) -> date:
+    return day.replace(month=1, day=1) if grain == "y" else day.replace(day=1)
+
+
+def _next(grain: str, day: date) -> date:
+    if grain == "y":
+        return date(day.year + 1, 1, 1)
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 

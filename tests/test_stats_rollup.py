@@ -131,18 +131,20 @@ def exercise(session, rng: random.Random) -> None:
     assert_same(session, filters)
 
 
-def test_period_split_reads_whole_months_and_edge_days():
-    assert period_split(None, None) == ((None, None), [])
-    assert period_split(date(2026, 11, 1), date(2026, 11, 30)) == ((date(2026, 11, 1), date(2026, 12, 1)), [])
-    assert period_split(date(2026, 11, 5), date(2026, 11, 20)) == (None, [(date(2026, 11, 5), date(2026, 11, 20))])
-    assert period_split(date(2026, 1, 2), date(2026, 12, 30)) == (
-        (date(2026, 2, 1), date(2026, 12, 1)), [(date(2026, 1, 2), date(2026, 1, 31)), (date(2026, 12, 1),
-                                                                                          date(2026, 12, 30))])
-    assert period_split(date(2026, 11, 30), date(2026, 12, 1)) == (None, [(date(2026, 11, 30), date(2026, 12, 1))])
-    assert period_split(None, date(2026, 3, 17)) == ((None, date(2026, 3, 1)), [(date(2026, 3, 1), date(2026, 3, 17))])
-    assert period_split(date(2026, 12, 31), None) == ((date(2027, 1, 1), None), [(date(2026, 12, 31),
-                                                                                   date(2026, 12, 31))])
-    assert period_split(date(2099, 12, 31), date(2099, 12, 31)) == (None, [(date(2099, 12, 31), date(2099, 12, 31))])
+def test_period_split_reads_whole_years_then_months_then_edge_days():
+    d = date
+    assert period_split(None, None) == [("y", None, None)]
+    assert period_split(d(2026, 11, 1), d(2026, 11, 30)) == [("m", d(2026, 11, 1), d(2026, 12, 1))]
+    assert period_split(d(2026, 1, 1), d(2026, 12, 31)) == [("y", d(2026, 1, 1), d(2027, 1, 1))]
+    assert period_split(d(2026, 11, 5), d(2026, 11, 20)) == [("d", d(2026, 11, 5), d(2026, 11, 21))]
+    assert period_split(d(2025, 3, 17), d(2027, 2, 9)) == [
+        ("y", d(2026, 1, 1), d(2027, 1, 1)), ("m", d(2025, 4, 1), d(2026, 1, 1)), ("d", d(2025, 3, 17), d(2025, 4, 1)),
+        ("m", d(2027, 1, 1), d(2027, 2, 1)), ("d", d(2027, 2, 1), d(2027, 2, 10))]
+    assert period_split(d(2026, 11, 30), d(2026, 12, 1)) == [("d", d(2026, 11, 30), d(2026, 12, 2))]
+    assert period_split(None, d(2026, 3, 17)) == [("y", None, d(2026, 1, 1)), ("m", d(2026, 1, 1), d(2026, 3, 1)),
+                                                 ("d", d(2026, 3, 1), d(2026, 3, 18))]
+    assert period_split(d(2026, 12, 31), None) == [("y", d(2027, 1, 1), None), ("d", d(2026, 12, 31), d(2027, 1, 1))]
+    assert period_split(d(2099, 12, 31), d(2099, 12, 31)) == [("d", d(2099, 12, 31), d(2100, 1, 1))]
 
 
 def test_rollups_equal_group_by_on_sqlite(env):

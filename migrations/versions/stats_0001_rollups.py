@@ -33,9 +33,6 @@ def upgrade():
     sa.PrimaryKeyConstraint('grain', 'period', 'city_code', 'county_code', 'dimension', 'value',
                             name=op.f('pk_stats_rollup'))
     )
-    with op.batch_alter_table('stats_rollup', schema=None) as batch_op:
-        batch_op.create_index('ix_stats_rollup_city', ['city_code', 'grain', 'period'], unique=False)
-        batch_op.create_index('ix_stats_rollup_county', ['county_code', 'grain', 'period'], unique=False)
     op.create_table('stats_report_state',
     sa.Column('report_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
@@ -63,9 +60,6 @@ def upgrade():
 def downgrade():
     op.drop_table('stats_watermark')
     op.drop_table('stats_report_state')
-    with op.batch_alter_table('stats_rollup', schema=None) as batch_op:
-        batch_op.drop_index('ix_stats_rollup_county')
-        batch_op.drop_index('ix_stats_rollup_city')
     op.drop_table('stats_rollup')
     for table in reversed(TRACKED):
         with op.batch_alter_table(table, schema=None) as batch_op:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, Index, Integer, String
+from sqlalchemy import BigInteger, Date, Integer, String
 from sqlalchemy.exc import CompileError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column
@@ -74,16 +74,13 @@ def change_seq_column(mark: type[_ChangeMark]) -> Mapped[int]:
 class StatsRollup(Base):
     """Report counts per period × county/city × dimension value.
 
-    `grain` 'd' rows hold one Beijing-time day, 'm' rows one calendar month (their `period` is its first
-    day); the same reports are counted in both, so a date range reads whole months from 'm' and the days at
-    its edges from 'd'. Empty strings stand for a missing city or county, `none` for a missing value.
+    `grain` 'd' rows hold one Beijing-time day, 'm' rows one calendar month and 'y' rows one year (their
+    `period` is its first day); the same reports are counted at every grain, so a date range reads whole
+    years, then whole months, then the days at its edges. Empty strings stand for a missing city or county,
+    `none` for a missing value. The primary key (grain, period, …) is the only index the reads need.
     """
 
     __tablename__ = "stats_rollup"
-    __table_args__ = (
-        Index("ix_stats_rollup_county", "county_code", "grain", "period"),
-        Index("ix_stats_rollup_city", "city_code", "grain", "period"),
-    )
 
     grain: Mapped[str] = mapped_column(String(1), primary_key=True)
     period: Mapped[date] = mapped_column(Date, primary_key=True)
