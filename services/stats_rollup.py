@@ -28,6 +28,7 @@ from storage.models import (
 )
 
 from .context import Env
+from .errors import Conflict
 from .stats_filter import NONE_KEY, conditions, division_on
 
 WATERMARK_ID = 1
@@ -193,7 +194,8 @@ def rebuild_statistics(session, locked: bool = False) -> int:
     if not locked:
         begin_write(session)
         if not _take_fold_lock(session):
-            raise RuntimeError("另一个定时任务进程正在汇总统计数据，请稍后再试")
+            session.rollback()
+            raise Conflict("另一个定时任务进程正在汇总统计数据，请稍后再试")
     report_seq, extension_seq = _horizon(session)
     session.execute(delete(StatsRollup))
     session.execute(delete(StatsReportState))

@@ -267,3 +267,21 @@ def test_two_folders_at_once_count_each_change_once(pg_app):
         rebuild_statistics(session)
         assert rollup_table(session) == folded
         db.session.remove()
+
+
+def test_stats_rebuild_command_recounts_after_a_raw_sql_repair(app, env):
+    """A raw SQL write bypasses the change marks; `riskmon stats-rebuild` puts the roll-up right again."""
+    from sqlalchemy import text
+
+    generate_reports(env.session, n=50, seed=15)
+    fold_statistics(make_env())
+    env.session.execute(text("UPDATE report SET status = 'terminated'"))
+    env.session.commit()
+    province = env.session.get(Division, stats.PROVINCE_CODE)
+    f = stats.StatsFilter(province, province)
+    assert stats.summary(env.session, f) != stats.summary_from_reports(env.session, f)  # the documented limit
+    result = app.test_cli_runner().invoke(args=["stats-rebuild"])
+    assert result.exit_code == 0 and "已汇总 50 条报送" in result.output, result.output
+    env.session.expire_all()
+    assert stats.summary(env.session, f) == stats.summary_from_reports(env.session, f)
+    assert stats.summary(env.session, f)["by_status"]["terminated"] == 50
