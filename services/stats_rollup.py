@@ -206,13 +206,18 @@ def rebuild_statistics(session, locked: bool = False) -> int:
               .outerjoin(approved, approved.c.report_id == Report.id))
     counted = session.execute(insert(StatsReportState).from_select(["report_id", *STATE_COLUMNS], states)
                               .execution_options(preserve_rowcount=True)).rowcount
-    session.execute(insert(StatsRollup).from_select([*ROLLUP_KEYS, "n"], _day_rows()))
-    for grain, finer in (("m", "d"), ("y", "m")):
-        session.execute(insert(StatsRollup).from_select([*ROLLUP_KEYS, "n"], _coarser_rows(session, grain, finer)))
+    for rows in (_day_rows(), _coarser_rows(session, "m", "d"), _coarser_rows(session, "y", "m")):
+        session.execute(insert(StatsRollup).from_select([*ROLLUP_KEYS, "n"], _in_period_order(rows)))
     session.merge(StatsWatermark(id=WATERMARK_ID, report_seq=report_seq, extension_seq=extension_seq,
                                  folded_at=utcnow()))
     session.commit()
     return counted
+
+
+def _in_period_order(rows):
+    """Rows stored period by period, so that a date range reads few pages (rows of one day stay together)."""
+    sub = rows.subquery()
+    return select(*sub.c).order_by(*list(sub.c)[1:4])
 
 
 def _day_rows():
