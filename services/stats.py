@@ -11,28 +11,21 @@ a report not yet assessed has no risk level (key `none`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime
 
-from sqlalchemy import String, and_, case, cast, func, literal, or_, select, true, union_all
+from sqlalchemy import String, and_, case, cast, func, literal, or_, select, union_all
 
 from storage.models import (
     DOMAIN_LABELS, KIND_LABELS, RISK_LEVEL_LABELS, ROLE_LABELS, STATUS_LABELS, TIER_LABELS, Division,
     EquipmentType, ExtensionState, HumanTask, Report, ReportDomain, ReportKind, ReportStatus, RiskLevel,
-    TaskExtension, TaskState, Tier, User, utcnow,
+    TaskExtension, TaskState, Tier, utcnow,
 )
 
-from .errors import Forbidden, Invalid
-
-PROVINCE_CODE = "610000"
-LOCAL_OFFSET = timedelta(hours=8)
-NONE_KEY = "none"
-# The span of dates the platform computes over; anything outside is a typo, and 9999-12-31 + 1 day overflows.
-MIN_DATE, MAX_DATE = date(2000, 1, 1), date(2099, 12, 31)
-PROVINCE_ROLES = frozenset({"province_officer", "center_expert", "admin"})
-CITY_ROLES = frozenset({"city_officer", "inspection_officer"})
-COUNTY_ROLES = frozenset({"county_officer"})
-STATS_ROLES = PROVINCE_ROLES | CITY_ROLES | COUNTY_ROLES
+from .stats_filter import (  # noqa: F401 (the filter is part of this module's interface)
+    CITY_ROLES, COUNTY_ROLES, LOCAL_OFFSET, MAX_DATE, MIN_DATE, NONE_KEY, PROVINCE_CODE, PROVINCE_ROLES, STATS_ROLES,
+    StatsFilter, build_filter, conditions, covers, division_condition, jurisdiction, province_filter,
+)
+from .stats_rollup import EXTENSIONS, rollup_counts
 
 TIER_EXPR = func.coalesce(Report.resolved_tier, Report.current_tier)
 DIMENSIONS = {
@@ -43,109 +36,13 @@ DIMENSIONS = {
     "by_equipment_category": (Report.equipment_category_code, None),
     "by_risk_level": (Report.risk_level, RiskLevel),
 }
+ROLLUP_NAMES = {"status": "by_status", "tier": "by_tier", "kind": "by_kind", "domain": "by_domain",
+                "cat": "by_equipment_category", "risk": "by_risk_level", "overdue": "overdue",
+                "closed_od": "closed_overdue"}
 HANDLING_BUCKETS = [  # (key, label, upper bound in days; a bucket holds what the previous one did not)
     ("d1", "1天以内", 1), ("d3", "1–3天", 3), ("d7", "3–7天", 7), ("d15", "7–15天", 15), ("d30", "15–30天", 30),
     ("over30", "30天以上", None),
 ]
-
-
-@dataclass(frozen=True)
-class StatsFilter:
-    """What to count: the focus division (inside the caller's jurisdiction) and a date range."""
-
-    scope: Division
-    focus: Division
-    date_from: date | None = None
-    date_to: date | None = None
-
-    @property
-    def start(self) -> datetime | None:
-        """Inclusive UTC start (Beijing midnight of `date_from`)."""
-        return _utc_midnight(self.date_from) if self.date_from else None
-
-    @property
-    def end(self) -> datetime | None:
-        """Exclusive UTC end (Beijing midnight after `date_to`)."""
-        return _utc_midnight(self.date_to + timedelta(days=1)) if self.date_to else None
-
-
-def _utc_midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc) - LOCAL_OFFSET
-
-
-def jurisdiction(session, user: User) -> Division:
-    """The division whose statistics this person may see, or 403."""
-    roles = set(user.roles)
-    if roles & PROVINCE_ROLES:
-        code = PROVINCE_CODE
-    elif roles & (CITY_ROLES | COUNTY_ROLES):
-        code = user.division_code
-    else:
-        raise Forbidden("统计数据仅向各级监管人员和省中心开放")
-    return session.get(Division, code)
-
-
-def build_filter(session, user: User, date_from: str | None = None, date_to: str | None = None,
-                 division: str | None = None) -> StatsFilter:
-    """Validate query arguments against the caller's jurisdiction (422 bad input, 403 outside it)."""
-    scope = jurisdiction(session, user)
-    focus = scope
-    if division:
-        focus = session.get(Division, division)
-        if focus is None:
-            raise Invalid(f"行政区划代码 {division} 不存在")
-        if not covers(scope, focus):
-            raise Forbidden("所选区划不在您的辖区内")
-    start, end = _parse_date(date_from, "from"), _parse_date(date_to, "to")
-    if start and end and start > end:
-        raise Invalid("开始日期不能晚于结束日期")
-    return StatsFilter(scope, focus, start, end)
-
-
-def province_filter(session, date_from: date | None = None, date_to: date | None = None) -> StatsFilter:
-    """The whole province over a date range (periodic reports, scheduler)."""
-    province = session.get(Division, PROVINCE_CODE)
-    return StatsFilter(province, province, date_from, date_to)
-
-
-def _parse_date(raw: str | None, name: str) -> date | None:
-    if not raw:
-        return None
-    try:
-        value = date.fromisoformat(raw)
-    except ValueError:
-        raise Invalid(f"参数 {name} 必须是日期，格式如 2026-11-01") from None
-    if not MIN_DATE <= value <= MAX_DATE:
-        raise Invalid(f"参数 {name} 须在 {MIN_DATE} 至 {MAX_DATE} 之间",
-                      details=[{"field": name, "message": "超出范围"}])
-    return value
-
-
-def covers(scope: Division, division: Division) -> bool:
-    """A jurisdiction covers itself and, for a city, the county-level nodes it supervises."""
-    if scope.level == "province" or scope.code == division.code:
-        return True
-    return scope.level == "city" and division.supervising_code == scope.code
-
-
-def division_condition(division: Division):
-    """SQL condition on Report for one division: province all; city its own and its counties'; county its own."""
-    if division.level == "province":
-        return true()
-    if division.level == "city":
-        counties = select(Division.code).where(Division.supervising_code == division.code)
-        return or_(Report.city_code == division.code, Report.county_code.in_(counties))
-    return Report.county_code == division.code
-
-
-def conditions(f: StatsFilter) -> list:
-    """WHERE clauses on Report for a filter."""
-    conds = [division_condition(f.focus)]
-    if f.start:
-        conds.append(Report.submitted_at >= f.start)
-    if f.end:
-        conds.append(Report.submitted_at < f.end)
-    return conds
 
 
 def _key(value) -> str:
@@ -167,16 +64,31 @@ def summary(session, f: StatsFilter) -> dict:
 
     `overdue_rate` = reports marked overdue (a deadline timer fired and escalated them) ÷ all reports;
     `on_time_rate` = closed reports never marked overdue ÷ closed reports. Per-office task deadlines are
-    in `office_rates`.
+    in `office_rates`. Served from the statistics roll-ups plus the changes not yet folded into them
+    (services/stats_rollup.py), so the numbers equal `summary_from_reports` at every moment.
     """
+    counts = rollup_counts(session, f)
+    data = _empty_counts() | {"overdue": {}, "closed_overdue": {}}
+    for dim, name in ROLLUP_NAMES.items():
+        for value, n in sorted(counts[dim].items()):
+            if n:
+                data[name][value] = n
+    return _summary_of(data, counts[EXTENSIONS][""])
+
+
+def summary_from_reports(session, f: StatsFilter) -> dict:
+    """The same summary by GROUP BY over the report table (the reference the roll-ups are checked against)."""
     data = _matching_rows_counts(session, f) if _is_filtered(f) else _all_rows_counts(session)
+    return _summary_of(data, extension_total(session, f))
+
+
+def _summary_of(data: dict, extensions: int) -> dict:
     flags, closed_flags = data.pop("overdue"), data.pop("closed_overdue")
     total = sum(data["by_status"].values())
     overdue, closed = _true_count(flags), sum(closed_flags.values())
     closed_late = _true_count(closed_flags)
     return {"total": total, **data, "on_time_rate": _rate(closed - closed_late, closed),
-            "overdue_rate": _rate(overdue, total), "overdue": overdue, "closed": closed,
-            "extensions": extension_total(session, f)}
+            "overdue_rate": _rate(overdue, total), "overdue": overdue, "closed": closed, "extensions": extensions}
 
 
 def extension_total(session, f: StatsFilter) -> int:

@@ -39,7 +39,7 @@ def _reporters(session) -> list[tuple[int, int]]:
     return [(uid, pid) for uid, pid in rows if pid]
 
 
-def _one(rng: random.Random, i: int, place, reporter, equipment: list[str]) -> dict:
+def _one(rng: random.Random, i: int, place, reporter, equipment: list[str], prefix: str = "T") -> dict:
     division_code, county_code, city_code = place
     status = rng.choice(list(ReportStatus))
     submitted = YEAR_START + timedelta(seconds=rng.randrange(0, 366 * 86400))
@@ -47,7 +47,7 @@ def _one(rng: random.Random, i: int, place, reporter, equipment: list[str]) -> d
     code = rng.choice(equipment)
     closed = status == ReportStatus.CLOSED
     return {
-        "tracking_no": f"T-{i:06d}", "kind": rng.choice(list(ReportKind)), "domain": rng.choice(list(ReportDomain)),
+        "tracking_no": f"{prefix}-{i:06d}", "kind": rng.choice(list(ReportKind)), "domain": rng.choice(list(ReportDomain)),
         "equipment_type_code": code, "equipment_category_code": code[0] + "000", "title": f"测试报送 {i}",
         "content": f"第 {i} 条生成的报送内容", "reporter_id": reporter[0], "monitoring_point_id": reporter[1],
         "division_code": division_code, "county_code": county_code, "city_code": city_code,
@@ -59,15 +59,18 @@ def _one(rng: random.Random, i: int, place, reporter, equipment: list[str]) -> d
     }
 
 
-def generate_reports(session, n: int = 2000, seed: int = 20261129) -> list[dict]:
-    """Insert `n` reports across divisions, kinds and statuses; returns the rows inserted (with ids)."""
+def generate_reports(session, n: int = 2000, seed: int = 20261129, prefix: str = "T") -> list[dict]:
+    """Insert `n` reports across divisions, kinds and statuses; returns the rows inserted (with ids).
+
+    `prefix` starts their tracking numbers, so that several batches can be inserted."""
     rng = random.Random(seed)
     places, reporters = _places(session), _reporters(session)
     equipment = [code for code in session.scalars(select(EquipmentType.code).where(EquipmentType.level == "variety")
                                                   .order_by(EquipmentType.code)) if code[0] not in "7F"]
-    rows = [_one(rng, i, rng.choice(places), rng.choice(reporters), equipment) for i in range(n)]
+    rows = [_one(rng, i, rng.choice(places), rng.choice(reporters), equipment, prefix) for i in range(n)]
     session.execute(insert(Report), rows)
-    ids = dict(session.execute(select(Report.tracking_no, Report.id).where(Report.tracking_no.like("T-%"))).all())
+    ids = dict(session.execute(select(Report.tracking_no, Report.id)
+                               .where(Report.tracking_no.like(f"{prefix}-%"))).all())
     for row in rows:
         row["id"] = ids[row["tracking_no"]]
     scores = [{"report_id": r["id"], "tier": "county", "score": r["quality_score"], "scored_at": r["submitted_at"]}
@@ -87,7 +90,8 @@ def generate_tasks(session, reports: list[dict], every: int = 4, seed: int = 7) 
         {"process_version_id": version_id, "report_id": r["id"], "status": InstanceStatus.COMPLETED,
          "workflow_state": b"{}", "lock_version": 1, "created_at": r["submitted_at"], "updated_at": r["submitted_at"]}
         for r in chosen])
-    instance_of = dict(session.execute(select(ProcessInstance.report_id, ProcessInstance.id)).all())
+    instance_of = dict(session.execute(select(ProcessInstance.report_id, ProcessInstance.id)
+                                       .where(ProcessInstance.report_id.in_([r["id"] for r in chosen]))).all())
     tasks = []
     for r in chosen:
         for group, code in (("county_officer", r["county_code"]), ("city_officer", r["city_code"])):

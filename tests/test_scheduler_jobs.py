@@ -11,7 +11,7 @@ from web.scheduling import build_scheduler
 def test_scheduler_runs_timers_outbox_heartbeat_and_calendar_refresh(app):
     scheduler = build_scheduler(app)
     ids = {job.id for job in scheduler.get_jobs()}
-    assert {"fire_due_timers", "deliver_outbox", "heartbeat", "refresh_calendar"} <= ids
+    assert {"fire_due_timers", "deliver_outbox", "fold_statistics", "heartbeat", "refresh_calendar"} <= ids
 
 
 def test_heartbeat_row_is_written_and_read(env):

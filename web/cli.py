@@ -118,7 +118,7 @@ def retry_command(instance_id):
 @click.command("scheduler")
 @with_appcontext
 def scheduler_command():
-    """运行定时任务进程（定时器、通知、卡滞检测）。生产环境只运行一个。"""
+    """运行定时任务进程（定时器、通知、统计汇总、卡滞检测）。一个即可，多运行一个也不会重复执行。"""
     from flask import current_app
 
     from .scheduling import run_scheduler_forever
@@ -126,10 +126,24 @@ def scheduler_command():
     run_scheduler_forever(current_app._get_current_object())
 
 
+@click.command("stats-rebuild")
+@with_appcontext
+def stats_rebuild_command():
+    """重新汇总全部报送的统计数据（首次运行定时任务时自动进行；用 SQL 直接修改报送数据后运行）。"""
+    from services.errors import ServiceError
+    from services.stats_rollup import rebuild_statistics
+
+    try:
+        counted = rebuild_statistics(_env().session)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"已汇总 {counted} 条报送")
+
+
 def register_commands(app: Flask) -> None:
     """Attach commands to the app's CLI group."""
     for command in (init_db_command, seed_demo_command, deploy_command, instances_command, retry_command,
-                    scheduler_command, report_command):
+                    scheduler_command, report_command, stats_rebuild_command):
         app.cli.add_command(command)
 
 

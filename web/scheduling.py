@@ -10,6 +10,7 @@ from flask import Flask
 
 from services.heartbeat import beat
 from services.outbox import deliver_outbox
+from services.stats_rollup import fold_statistics
 from services.stuck_alerts import alert_stuck_instances
 from services.timers import fire_due_timers
 
@@ -43,9 +44,11 @@ def build_scheduler(app: Flask) -> BackgroundScheduler:
 
 
 def _platform_jobs(app: Flask) -> list:
-    """Outbox delivery, heartbeat, calendar refresh, and stuck detection (admins alerted in-app)."""
+    """Outbox delivery, statistics roll-ups, heartbeat, calendar refresh, and stuck detection (admins alerted
+    in-app)."""
     settings = app.extensions["riskmon.settings"]
     return [("deliver_outbox", deliver_outbox, settings.scheduler_poll_seconds),
+            ("fold_statistics", fold_statistics, settings.scheduler_poll_seconds),
             ("heartbeat", beat, HEARTBEAT_SECONDS),
             ("refresh_calendar", app.extensions["riskmon.calendar"].refresh, 300),
             ("detect_stuck_instances", alert_stuck_instances, STUCK_ALERT_SECONDS)]

@@ -8,6 +8,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, StrEnum, enum_column_type, utcnow
+from .stats import ExtensionChangeMark, change_seq_column
 
 
 class ExtensionState(StrEnum):
@@ -41,6 +42,7 @@ class TaskExtension(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     decided_at: Mapped[datetime | None]
     decision_note: Mapped[str | None] = mapped_column(Text)
+    change_seq: Mapped[int] = change_seq_column(ExtensionChangeMark)  # statistics roll-ups (models/stats.py)
 
 
 class SavedFilter(Base):

@@ -7,6 +7,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, StrEnum, enum_column_type, utcnow
+from .stats import ReportChangeMark, change_seq_column
 
 
 class ReportKind(StrEnum):
@@ -128,6 +129,7 @@ class Report(Base):
     registration_cert_no: Mapped[str | None] = mapped_column(String(64))  # 使用登记证号
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     closed_at: Mapped[datetime | None]
+    change_seq: Mapped[int] = change_seq_column(ReportChangeMark)  # statistics roll-ups (models/stats.py)
 
 
 class Attachment(Base):
