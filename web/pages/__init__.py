@@ -10,7 +10,7 @@ def register_pages(app: Flask) -> None:
     """Register every page blueprint and the template globals they share."""
     from .account_pages import bp as account_bp
     from .auth_pages import bp as auth_bp
-    from .common import (LABELS, division_label, division_options, filesize, home_path, localtime, nav_links, point_label,
+    from .common import (LABELS, division_label, filesize, home_path, localtime, nav_links, point_label,
                          role_title, unit_titles_of, unread_notifications)
     from .notifications_pages import bp as notifications_bp
     from .points_pages import bp as points_bp
@@ -51,7 +51,6 @@ def register_pages(app: Flask) -> None:
     app.jinja_env.globals["labels"] = LABELS
     from services.wording import NON_PUNITIVE_NOTICE
     app.jinja_env.globals.update(non_punitive_notice=NON_PUNITIVE_NOTICE, division_label=division_label,
-                                 division_options=division_options,
                                  role_title=role_title, unit_titles_of=unit_titles_of,
                                  point_label=point_label)
 

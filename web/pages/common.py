@@ -123,13 +123,6 @@ def division_label(code: str | None) -> str:
     return g.division_names.get(code, code)
 
 
-def division_options() -> list[tuple[str, str]]:
-    """(code, name) of every division in code order, for filters that used to ask for a bare code."""
-    if "division_names" not in g:
-        g.division_names = all_division_names(env())
-    return sorted(g.division_names.items())
-
-
 def _point(point_id: int) -> tuple[str, object] | None:
     cache = g.setdefault("points", {})
     if point_id not in cache:
