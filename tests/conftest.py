@@ -163,3 +163,13 @@ def pg_settings(tmp_path) -> Settings:
     settings = make_settings(tmp_path, url)
     seed_database(settings)
     return settings
+
+
+@pytest.fixture
+def pg_app(pg_settings):
+    """The app on the freshly seeded PostgreSQL database."""
+    app = create_app(pg_settings)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()

@@ -9,20 +9,9 @@ from sqlalchemy import select, update
 from conftest import Api
 from services.monitoring_points import assign_safety_director, remove_safety_director
 from storage.models import ProcessInstance, User, utcnow
-from web import create_app
-from web.extensions import db
 from app_helpers import run
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def pg_app(pg_settings):
-    app = create_app(pg_settings)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def director(app, add: bool):

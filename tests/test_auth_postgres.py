@@ -6,21 +6,11 @@ import threading
 import pytest
 
 from storage.models import LoginThrottle
-from web import create_app
 from web.extensions import db
 
 from conftest import PASSWORD
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def pg_app(pg_settings):
-    app = create_app(pg_settings)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _attempt(app, password, address):

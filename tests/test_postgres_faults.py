@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from storage.models import HumanTask, InstanceEvent, ProcessInstance, Report, TaskState
-from web import create_app
 from web.extensions import db
 
 from conftest import PASSWORD
@@ -23,15 +22,6 @@ pytestmark = pytest.mark.postgres
 OPERATIONS = 100
 RESOLVE = {"decision": "resolve", "measures": "现场督促整改", "risk_level": "general", "quality_score": 4}
 REPORT = {"kind": "risk_hazard", "domain": "use", "equipment_type_code": "3110", "content": "层门门锁回路被短接。"}
-
-
-@pytest.fixture
-def pg_app(pg_settings):
-    app = create_app(pg_settings)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def token(client, username):

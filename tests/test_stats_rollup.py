@@ -21,7 +21,6 @@ from storage.models import (
     Division, ExtensionState, HumanTask, Report, ReportStatus, RiskLevel, StatsReportState, StatsRollup,
     StatsWatermark, TaskExtension, Tier, utcnow,
 )
-from web import create_app
 from web import env as make_env
 from web.extensions import db
 
@@ -180,15 +179,6 @@ def test_real_workflow_writes_are_folded(api, env):
     assert api.get("/stats/summary", "province").get_json() == live
     counted = dict(env.session.execute(select(StatsReportState.report_id, StatsReportState.tier)).all())
     assert len(counted) == 4 and all(counted[rid] != "none" for rid in first)
-
-
-@pytest.fixture
-def pg_app(pg_settings):
-    app = create_app(pg_settings)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.mark.postgres
