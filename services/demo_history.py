@@ -21,7 +21,9 @@ from storage.models import (
 from .admin_actions import terminate_instance
 from .context import Env
 from .demo_province import Site, seed_province_people
-from .demo_reports import city_step, county_step, province_round, rectify_and_close, seed_demo_reports, work
+from .demo_reports import (
+    centre_round, city_step, county_step, province_guides, rectify_and_close, seed_demo_reports, work,
+)
 from .reports import ReportInput, submit_report
 
 # (source, kind, equipment type, risk level, title, content) — our own text, in the reporters' words
@@ -62,7 +64,8 @@ SAMPLES = [
 SOURCE_OF = {"agency": "agency_reporter", "unit": "unit_reporter", "inspect": "inspect_reporter"}
 # Where each province report is left, in turn; every status and tier appears.
 STAGES = ["closed_county", "open", "closed_city", "rectifying", "closed_province", "consult", "at_province",
-          "closed_county", "closed_city", "open", "terminated", "closed_province"]
+          "closed_county", "closed_city", "open", "terminated", "closed_province", "province_decision",
+          "province_verification"]
 CLOSED_SPAN_DAYS = (3, 9, 16, 28)
 WAITING = (InstanceStatus.USER_INPUT_REQUIRED, InstanceStatus.WAITING)
 
@@ -87,9 +90,12 @@ def _advance(env: Env, rid: int, stage: str, risk: str) -> None:
         return
     if stage == "at_province":
         return
-    province_round(env, rid, risk)
-    if stage == "closed_province":
-        rectify_and_close(env, rid)
+    centre_round(env, rid, risk)
+    if stage == "province_decision":
+        return
+    province_guides(env, rid)
+    if stage in ("closed_province", "province_verification"):
+        rectify_and_close(env, rid, close=stage == "closed_province")
 
 
 def _submit(env: Env, site: Site, index: int) -> tuple[Report, str]:

@@ -62,13 +62,23 @@ def city_step(env, rid, risk, decision):
 
 def province_round(env, rid, risk):
     """The centre's 会签 assessment, its consolidation and the province's guidance."""
+    centre_round(env, rid, risk)
+    province_guides(env, rid)
+
+
+def province_guides(env, rid):
+    """The province approves the centre's measures and guides the locality."""
+    work(env, rid, "province_decision", {"decision": "guide", "measures_approved": True, "guidance": "请属地督促落实。"})
+
+
+def centre_round(env, rid, risk):
+    """The centre's 会签 assessment and its consolidation, up to the province's decision."""
     work(env, rid, "center_select_panel", {"panel": ""})
     work(env, rid, "center_assessment", {
         "risk_level": risk, "hazard_grade": "major" if risk == "major" else "general",
         "assessment_summary": "省中心专家分类研判结论。", "mitigation_measures": "开展专项排查，限期整改。",
         "quality_score": 5})
     work(env, rid, "center_consolidation", {"decision": "to_province", "consolidated_opinion": "同意专家意见。"})
-    work(env, rid, "province_decision", {"decision": "guide", "measures_approved": True, "guidance": "请属地督促落实。"})
 
 
 def _walk(env: Env, stage: int, report: Report, reporter: str, risk: str) -> None:
@@ -91,12 +101,13 @@ def _walk(env: Env, stage: int, report: Report, reporter: str, risk: str) -> Non
         rectify_and_close(env, rid)
 
 
-def rectify_and_close(env: Env, rid: int) -> None:
+def rectify_and_close(env: Env, rid: int, close: bool = True) -> None:
     """The locality reports the rectification, the city checks it, the province closes the report."""
     work(env, rid, "local_rectification", {"rectification_result": "已按指导意见完成整改。",
                                            "rectified_on": "2026-11-20"})
     work(env, rid, "city_rectification_check", {"decision": "confirm", "check_opinion": "经核查，整改到位。"})
-    work(env, rid, "province_verification", {"decision": "close", "verification_opinion": "同意销号。"})
+    if close:
+        work(env, rid, "province_verification", {"decision": "close", "verification_opinion": "同意销号。"})
 
 
 def seed_demo_reports(env: Env, how_many: int = 30) -> int:

@@ -50,8 +50,9 @@ def test_demo_history_spans_the_province_a_year_and_every_state(env):
     assert acks.get(DirectorAck.PENDING, 0) >= 1 and acks.get(DirectorAck.OVERDUE, 0) >= 1
     assert acks.get(DirectorAck.ACKNOWLEDGED, 0) >= 1
     open_elements = set(session.scalars(select(HumanTask.element_id).where(HumanTask.state == TaskState.OPEN)))
+    # every tier's officer opens the demo to work waiting: the province decides and verifies too
     assert {"county_disposal", "city_assessment", "inspection_consultation", "local_rectification",
-            "director_acknowledge"} <= open_elements
+            "director_acknowledge", "center_select_panel", "province_decision", "province_verification"} <= open_elements
 
     after = {u.username: (sorted(u.roles), u.division_code, u.monitoring_point_id)
              for u in session.scalars(select(User).where(User.username.in_(CONTRACT_ACCOUNTS)))}
