@@ -49,7 +49,7 @@ def test_picker_lists_chosen_files_removes_one_and_submits_the_rest(open_session
     assert _chosen(page, "attachments") == ["电梯层门.jpg", "门锁回路.jpg", "现场拍照.jpg"]
     page.get_by_label("报送类型").select_option("problem")
     page.get_by_label("涉及环节").select_option("use")
-    page.get_by_label("设备类别（种类）").select_option(index=1)
+    page.get_by_label("种类", exact=True).select_option(index=1)
     page.get_by_label("内容").fill("自动扶梯梯级缺损，已设置围挡。")
     page.get_by_role("button", name="提交", exact=True).click()
     page.wait_for_url(re.compile(r"/reports/\d+"))
