@@ -74,6 +74,21 @@ def test_only_admins_reach_the_calendar_page(app):
     res = client.post("/admin/calendar/day", data={"day": "not-a-date", "kind": "holiday",
                                                    "csrf_token": token(client, "/admin/calendar")})
     assert res.status_code == 302
+    page = client.get("/admin/calendar").get_data(as_text=True)
+    assert "日期格式应为 年-月-日" in page  # the refusal is said in Chinese, nothing was saved
+
+
+def test_single_day_is_typed_as_year_month_day(app):
+    client = signed_in(app, "admin")
+    page = client.get("/admin/calendar").get_data(as_text=True)
+    assert 'id="cal_day"' in page and 'placeholder="年-月-日"' in page and 'type="date"' not in page
+    res = client.post("/admin/calendar/day", data={"day": "2026年12月30日", "kind": "holiday", "name": "测试",
+                                                   "csrf_token": token(client, "/admin/calendar")})
+    assert res.status_code == 302
+    assert 'title="2026-12-30 测试"' in client.get("/admin/calendar?year=2026").get_data(as_text=True)
+    client.post("/admin/calendar/day", data={"day": "2026-02-30", "kind": "holiday",
+                                             "csrf_token": token(client, "/admin/calendar")})
+    assert "没有这一天：2026-02-30" in client.get("/admin/calendar?year=2026").get_data(as_text=True)
 
 
 def test_api_imports_a_year_for_admins_only(api):

@@ -149,7 +149,7 @@ def test_email_in_chinese_and_signed_webhook_are_delivered_once(channel_api, cha
     [(rcpt, raw)] = sink.messages
     mail = message_from_bytes(raw, policy=email_policy.default)
     assert rcpt == ["director.unit@example.cn"]
-    assert mail["Subject"] == f"本单位有新的报送信息需安排处置：{report['tracking_no']}"
+    assert mail["Subject"] == f"安全总监：本单位有新的报送信息需安排处置：{report['tracking_no']}"
     assert b"=?utf-8?" in raw.split(b"\r\n\r\n")[0].lower()  # RFC 2047 encoded header, not raw bytes
     part = mail.get_body(("plain",))
     assert part.get_content_charset() == "utf-8" and "锅炉安全阀校验过期" in part.get_content()
@@ -160,7 +160,7 @@ def test_email_in_chinese_and_signed_webhook_are_delivered_once(channel_api, cha
     payload = json.loads(body.decode("utf-8"))
     webhook_row = rows(channel_env, channel=OutboxChannel.WEBHOOK)[0]
     assert headers["idempotency-key"] == payload["idempotency_key"] == webhook_row.idempotency_key
-    assert payload["title"].startswith("本单位有新的报送信息") and payload["recipient_address"] == "13800000000"
+    assert payload["title"].startswith("安全总监：本单位有新的报送信息") and payload["recipient_address"] == "13800000000"
 
 
 def test_failing_channel_retries_then_dead_letters_without_blocking_others(

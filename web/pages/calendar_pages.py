@@ -1,7 +1,6 @@
 """The admin's working-day calendar page (/admin/calendar): a year at a glance, single days, a year's import."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
@@ -12,6 +11,7 @@ from storage.models import CalendarDayKind
 from web import env
 from web.input_guards import parse_id
 
+from .date_fields import parse_day
 from .session_auth import current_user, login_required
 
 bp = Blueprint("calendar_pages", __name__, url_prefix="/admin/calendar")
@@ -46,9 +46,9 @@ def set_day():
     """Mark one date as 放假 or 调休上班, or (kind "normal") let it follow the Monday–Friday rule again."""
     form = request.form
     try:
-        day = date.fromisoformat(form.get("day", ""))
-    except ValueError:
-        flash("日期格式应为 YYYY-MM-DD", "error")
+        day = parse_day(form.get("day", ""))
+    except ValueError as exc:
+        flash(str(exc), "error")
         return redirect(url_for("calendar_pages.show"))
     year = calendar_admin.check_year(day.year, 0)
     try:
