@@ -172,25 +172,28 @@ def test_two_web_processes_and_two_schedulers_on_one_postgres(pg_settings, tmp_p
                 process.kill()
                 process.wait()
 
-    logs = {p.name: p.read_text() for p in tmp_path.glob("*.log")}
-    assert not [name for name, text in logs.items() if "Traceback" in text], logs
-    with engine.connect() as conn:
-        fired = Counter(conn.execute(select(InstanceEvent.report_id, InstanceEvent.element_id)
-                                     .where(InstanceEvent.kind == "timer_fired")).all())
-        completed = Counter(conn.scalars(select(InstanceEvent.report_id).where(InstanceEvent.kind == "task_completed")))
-        beating = set(conn.scalars(select(SchedulerHeartbeat.pid)))
-        folded = conn.scalar(select(func.count()).select_from(StatsReportState))
-    assert set(fired) == {(rid, element) for rid in report_ids for element in TIMERS}
-    assert set(fired.values()) == {1}, "every timer fired exactly once"
-    assert set(completed) == set(report_ids) and set(completed.values()) == {1}, "every completion once"
-    assert beating == {p.pid for p in schedulers}, "both schedulers ran"
-    assert folded == REPORTS
-    with app.app_context():
-        province = db.session.get(Division, stats.PROVINCE_CODE)
-        for focus in (province, db.session.get(Division, "610113")):
-            f = stats.StatsFilter(province, focus)
-            assert stats.summary(db.session, f) == stats.summary_from_reports(db.session, f)
-        assert stats.summary(db.session, stats.StatsFilter(province, province))["total"] == REPORTS
-        db.session.remove()
-        db.engine.dispose()
-    engine.dispose()
+    try:
+        logs = {p.name: p.read_text() for p in tmp_path.glob("*.log")}
+        assert not [name for name, text in logs.items() if "Traceback" in text], logs
+        with engine.connect() as conn:
+            fired = Counter(conn.execute(select(InstanceEvent.report_id, InstanceEvent.element_id)
+                                         .where(InstanceEvent.kind == "timer_fired")).all())
+            completed = Counter(conn.scalars(select(InstanceEvent.report_id).where(InstanceEvent.kind == "task_completed")))
+            beating = set(conn.scalars(select(SchedulerHeartbeat.pid)))
+            folded = conn.scalar(select(func.count()).select_from(StatsReportState))
+        assert set(fired) == {(rid, element) for rid in report_ids for element in TIMERS}
+        assert set(fired.values()) == {1}, "every timer fired exactly once"
+        assert set(completed) == set(report_ids) and set(completed.values()) == {1}, "every completion once"
+        assert beating == {p.pid for p in schedulers}, "both schedulers ran"
+        assert folded == REPORTS
+        with app.app_context():
+            province = db.session.get(Division, stats.PROVINCE_CODE)
+            for focus in (province, db.session.get(Division, "610113")):
+                f = stats.StatsFilter(province, focus)
+                assert stats.summary(db.session, f) == stats.summary_from_reports(db.session, f)
+            assert stats.summary(db.session, stats.StatsFilter(province, province))["total"] == REPORTS
+    finally:  # a failed check must not leave connections for the next test's warnings filter
+        engine.dispose()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

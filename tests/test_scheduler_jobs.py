@@ -1,7 +1,7 @@
 """The scheduler's job list and the heartbeat that feeds /healthz."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from services.heartbeat import beat, is_alive, last_heartbeat
 from storage.models import utcnow
@@ -12,6 +12,18 @@ def test_scheduler_runs_timers_outbox_heartbeat_and_calendar_refresh(app):
     scheduler = build_scheduler(app)
     ids = {job.id for job in scheduler.get_jobs()}
     assert {"fire_due_timers", "deliver_outbox", "fold_statistics", "heartbeat", "refresh_calendar"} <= ids
+
+
+def test_heartbeat_beats_when_the_scheduler_starts_not_one_interval_later(app):
+    scheduler = build_scheduler(app)
+    scheduler.start(paused=True)
+    try:
+        first = {job.id: job.next_run_time for job in scheduler.get_jobs()}
+    finally:
+        scheduler.shutdown(wait=False)
+    now = datetime.now(timezone.utc)
+    assert first["heartbeat"] <= now  # due at once
+    assert first["deliver_outbox"] > now  # the other jobs keep their interval
 
 
 def test_heartbeat_row_is_written_and_read(env):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 import signal
 import threading
 
@@ -39,7 +40,9 @@ def build_scheduler(app: Flask) -> BackgroundScheduler:
     scheduler.add_job(_job(app, fire_due_timers), "interval", seconds=settings.scheduler_poll_seconds,
                       id="fire_due_timers")
     for job_id, func, seconds in _platform_jobs(app) + list(app.extensions.get("riskmon.jobs", [])):
-        scheduler.add_job(_job(app, func), "interval", seconds=seconds, id=job_id)
+        # The heartbeat beats at start, not one interval later: /healthz and the admins see a new scheduler at once.
+        first = {"next_run_time": datetime.now(timezone.utc)} if job_id == "heartbeat" else {}
+        scheduler.add_job(_job(app, func), "interval", seconds=seconds, id=job_id, **first)
     return scheduler
 
 
