@@ -74,3 +74,22 @@ def test_component_reports_belong_to_their_component_category(api):
     res = api.post("/reports", "reporter.agency", json={"kind": "problem", "domain": "use",
                                                          "equipment_type_code": "9999", "content": "x"})
     assert res.status_code == 422
+
+
+def test_an_accepted_component_report_flows_through_statistics_map_sheet_export_and_periodic_report(api, env):
+    """7310 (安全阀, under F000) is newly accepted: what it does afterwards, everywhere that reads categories."""
+    from services.stats_rollup import fold_statistics
+
+    valve = api.submit(equipment_type_code="7310", title="安全阀校验过期")
+    live = api.get("/stats/summary", "province").get_json()
+    assert live["by_equipment_category"].get("F000") == 1
+    fold_statistics(env)
+    assert api.get("/stats/summary", "province").get_json() == live  # the roll-up agrees once folded
+    assert api.get("/stats/map", "province").status_code == 200
+    sheet = api.get(f"/reports/{valve['id']}/sheet.pdf", "province")
+    assert sheet.status_code == 200 and sheet.data.startswith(b"%PDF")
+    export = api.get("/reports?format=xlsx&category=F000", "province")
+    assert export.status_code == 200 and export.data[:2] == b"PK"
+    month = api.get(f"/reports/{valve['id']}", "province").get_json()["submitted_at"][:7]
+    drafted = api.post("/periodic-reports", "province", json={"kind": "monthly", "period": month})
+    assert drafted.status_code == 201, drafted.get_json()
