@@ -60,7 +60,7 @@ def _report(rng, i, places, reporters, equipment):
             "closed_at": submitted + timedelta(hours=rng.randrange(1, 40 * 24)) if closed else None}
 
 
-def _tasks(rng, report, instance_id):
+def _tasks(rng, report, instance_id, version_id):
     from storage.models import TaskState
 
     rows = []
@@ -73,7 +73,7 @@ def _tasks(rng, report, instance_id):
                      "report_id": report["id"], "element_id": "county_disposal", "name": "处置",
                      "candidate_group": group, "division_code": code,
                      "state": TaskState.COMPLETED if done else TaskState.OPEN, "due_at": due, "priority": 50,
-                     "form": {}, "created_at": report["submitted_at"],
+                     "process_version_id": version_id, "created_at": report["submitted_at"],
                      "completed_at": due + timedelta(hours=rng.randrange(-96, 48)) if done else None})
     return rows
 
@@ -103,7 +103,7 @@ def populate(app, n: int) -> float:
                  "updated_at": r["submitted_at"]} for r in rows])
             instances = dict(session.execute(select(ProcessInstance.report_id, ProcessInstance.id)
                                              .where(ProcessInstance.report_id.in_(ids.values()))).all())
-            session.execute(insert(HumanTask), [t for r in rows for t in _tasks(rng, r, instances[r["id"]])])
+            session.execute(insert(HumanTask), [t for r in rows for t in _tasks(rng, r, instances[r["id"]], version)])
             session.commit()
         session.execute(db.text("ANALYZE"))
         session.commit()

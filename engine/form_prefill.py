@@ -23,15 +23,3 @@ def previous_answers(session: Session, instance_id: int, element_id: str) -> dic
             .order_by(InstanceEvent.id.desc()).limit(1))
     return session.scalar(stmt) or {}
 
-
-def with_previous_round(form: dict, answers: dict) -> dict:
-    """The form with each field's `default` set from the previous round's answer (routing choice left blank)."""
-    if not answers:
-        return form
-    fields = []
-    for fld in form.get("fields", []):
-        value = answers.get(fld["id"])
-        if fld["id"] not in NOT_CARRIED and value not in (None, ""):
-            fld = {**fld, "default": value}
-        fields.append(fld)
-    return {**form, "fields": fields}

@@ -20,11 +20,12 @@ from storage.repositories import add_event, add_notification
 
 from .dialect import HandlerFailed
 from .durations import due_from
-from .form_prefill import previous_answers, with_previous_round
+from .form_prefill import previous_answers
 from .live_cache import LiveCache
 from .runtime import Runtime, Snapshot, StepError
 from .serializer import InstanceSerializer
 from .specs import SpecBundle, SpecCache
+from .task_forms import FormCache, overlay_of
 
 FROZEN = (InstanceStatus.SUSPENDED, InstanceStatus.TERMINATED, InstanceStatus.COMPLETED)
 # A lost or failed database connection is never the workflow's fault: the whole step is rolled back and
@@ -51,6 +52,7 @@ class ProcessStore:
         self.serializer = InstanceSerializer()
         self.specs = spec_cache or SpecCache()
         self.live = LiveCache()
+        self.forms = FormCache(self.bundle_for)
         self._version_xml: dict[int, tuple[str, tuple[str, ...]]] = {}
 
     # -- specs -------------------------------------------------------------------------------
@@ -197,7 +199,8 @@ class ProcessStore:
                         name=view.name, candidate_group=target.candidate_group,
                         division_code=target.division_code, monitoring_point_id=target.monitoring_point_id,
                         state=TaskState.OPEN, due_at=due_from(view.due, now), priority=view.priority,
-                        form=with_previous_round(view.form, previous_answers(session, instance.id, view.element_id)),
+                        process_version_id=instance.process_version_id,
+                        form_overlay=overlay_of(view.form, previous_answers(session, instance.id, view.element_id)),
                         created_at=now, assignee=assignee)
         row.candidates = _further_candidates(view, report, target)
         session.add(row)

@@ -17,6 +17,7 @@ from .deadlines import deadline_state
 from .directory import division_names, role_label, user_names
 from .errors import Forbidden, NotFound
 from .report_filters import narrow
+from .task_forms import report_form_labels
 
 CHINA = timezone(timedelta(hours=8))
 STATUSES = {"open": "全部待办", "unclaimed": "未认领", "mine": "我认领的", "overdue": "已超期", "done": "我已办理"}
@@ -191,13 +192,4 @@ def field_labels(env: Env, report_id: int) -> dict[str, dict[str, dict]]:
     `escalate` is 上报市级, the city's 上报省级; only the province's review has `close`). Where an element
     ran more than once, its newest task's form is used.
     """
-    labels: dict[str, dict[str, dict]] = {}
-    stmt = (select(HumanTask.element_id, HumanTask.form).where(HumanTask.report_id == report_id)
-            .order_by(HumanTask.created_at.desc(), HumanTask.id))
-    for element_id, form in env.session.execute(stmt):
-        if element_id in labels:
-            continue
-        labels[element_id] = {fld["id"]: {"label": fld.get("label") or fld["id"],
-                                          "options": {o["id"]: o["name"] for o in fld.get("options", [])}}
-                              for fld in (form or {}).get("fields", [])}
-    return labels
+    return report_form_labels(env, report_id)

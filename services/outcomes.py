@@ -49,9 +49,10 @@ def score_tier(candidate_group: str) -> str:
     return SCORE_TIERS.get(candidate_group, "other")
 
 
-def apply_outcome(session, task: HumanTask, report: Report, data: dict, user_id: int | None) -> None:
-    """Carry what the task's form records onto the report: assessment and this tier's quality score."""
-    values = recorded_values(task.form or {}, data)
+def apply_outcome(session, task: HumanTask, form: dict, report: Report, data: dict, user_id: int | None) -> None:
+    """Carry what the task's form (as shown, services/task_forms) records onto the report: assessment and
+    this tier's quality score."""
+    values = recorded_values(form, data)
     if values.get("risk_level") in {r.value for r in RiskLevel}:
         report.risk_level = RiskLevel(values["risk_level"])
     if values.get("hazard_grade") in {h.value for h in HazardGrade}:

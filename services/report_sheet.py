@@ -22,6 +22,7 @@ from .directory import equipment_path, user_names
 from .inbox import GROUP_TIERS
 from .parties import reporter_identity, reporting_unit
 from .reports import get_report
+from .task_forms import form_labels
 from .timeline import report_timeline
 
 PLATFORM = "陕西省特种设备风险监测平台"
@@ -118,12 +119,11 @@ def opinions(env: Env, viewer: User, report: Report) -> list[Opinion]:
 def _steps(env: Env, report_id: int) -> dict[str, tuple[str, str, dict]]:
     """Per element: its name, candidate group and its own form's labels (two tasks' `decision` differ)."""
     steps: dict[str, tuple[str, str, dict]] = {}
-    rows = env.session.execute(select(HumanTask.element_id, HumanTask.name, HumanTask.candidate_group, HumanTask.form)
+    rows = env.session.execute(select(HumanTask.element_id, HumanTask.name, HumanTask.candidate_group,
+                                      HumanTask.process_version_id)
                                .where(HumanTask.report_id == report_id).order_by(HumanTask.created_at))
-    for element, name, group, form in rows:
-        labels = {f["id"]: {"label": f.get("label") or f["id"], "options": {o["id"]: o["name"] for o in f.get("options", [])}}
-                  for f in (form or {}).get("fields", [])}
-        steps[element] = (name, group, labels)
+    for element, name, group, version_id in rows:
+        steps[element] = (name, group, form_labels(env, version_id, element))
     return steps
 
 

@@ -20,6 +20,7 @@ from .errors import Conflict, Forbidden, NotFound
 from .feedback import note_return_to_reporter
 from .forms import clean_form_data
 from .outcomes import apply_outcome
+from .task_forms import task_form
 
 SORTS = {
     "due": (HumanTask.due_at.asc(), HumanTask.created_at.asc()),
@@ -105,7 +106,8 @@ def complete_task(env: Env, user: User, task_id: str, data: object) -> HumanTask
     """Validate the form, complete the user task in the engine, project, commit once."""
     begin_write(env.session)
     task = get_task(env, user, task_id)
-    form_data = clean_form_data(task.form or {}, data)
+    form = task_form(env, task)
+    form_data = clean_form_data(form, data)
     instance = instance_for_update(env.session, task.instance_id)
     if env.session.get_bind().dialect.name != "sqlite":
         # PostgreSQL: the task row may have changed while we waited for the instance row lock.
@@ -119,7 +121,7 @@ def complete_task(env: Env, user: User, task_id: str, data: object) -> HumanTask
         raise Conflict("该任务已被他人认领")
     task.state, task.completed_at, task.completed_by_id = TaskState.COMPLETED, utcnow(), user.id
     report = env.session.get(Report, task.report_id)
-    apply_outcome(env.session, task, report, form_data, user.id)
+    apply_outcome(env.session, task, form, report, form_data, user.id)
     # The completion's event and notices and those of the step it causes are written together, in order.
     with step_writes.collecting(env.session) as writes:
         note_return_to_reporter(env, task, report, form_data, user.id)

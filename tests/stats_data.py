@@ -103,7 +103,7 @@ def generate_tasks(session, reports: list[dict], every: int = 4, seed: int = 7) 
             tasks.append({"id": str(uuid.UUID(int=rng.getrandbits(128))), "instance_id": instance_of[r["id"]],
                           "report_id": r["id"], "element_id": "county_disposal", "name": "处置",
                           "candidate_group": group, "division_code": code, "state": state, "due_at": due,
-                          "priority": 50, "form": {}, "created_at": r["submitted_at"], "completed_at": completed})
+                          "priority": 50, "process_version_id": version_id, "created_at": r["submitted_at"], "completed_at": completed})
     session.execute(insert(HumanTask), tasks)
     session.commit()
     return tasks

@@ -108,7 +108,10 @@ class HumanTask(Base):
     state: Mapped[TaskState] = mapped_column(enum_column_type(TaskState), default=TaskState.OPEN)
     due_at: Mapped[datetime | None]
     priority: Mapped[int] = mapped_column(Integer, default=50)
-    form: Mapped[dict] = mapped_column(default=dict)
+    # The static form comes from the version's parsed spec (engine/task_forms); the row keeps only this
+    # instance's part: previous-round defaults and the notice shown above the form (NULL when none).
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    form_overlay: Mapped[dict | None]
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     claimed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

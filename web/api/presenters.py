@@ -1,11 +1,13 @@
 """Turning models into the JSON shapes of CONTRACT.md."""
 from __future__ import annotations
 
+from services.task_forms import task_form
 from services.wording import NON_PUNITIVE_NOTICE
 from storage.models import (
     DIRECTOR_ACK_LABELS, DOMAIN_LABELS, HAZARD_GRADE_LABELS, KIND_LABELS, RISK_LEVEL_LABELS, STATUS_LABELS, TIER_LABELS, HumanTask, InstanceEvent, Report,
     User,
 )
+from web import env
 
 
 def iso(value):
@@ -60,7 +62,7 @@ def task_json(task: HumanTask, report: Report | None = None) -> dict:
         "instance_id": task.instance_id, "candidate_group": task.candidate_group,
         "division_code": task.division_code, "monitoring_point_id": task.monitoring_point_id,
         "state": _val(task.state), "due_at": iso(task.due_at), "priority": task.priority,
-        "claimed_by": task.claimed_by_id, "created_at": iso(task.created_at), "form": task.form or {"fields": []},
+        "claimed_by": task.claimed_by_id, "created_at": iso(task.created_at), "form": task_form(env(), task),
         "urge_count": task.urge_count or 0, "last_urged_at": iso(task.last_urged_at),
         "assignee": task.assignee, "overdue": task.overdue_at is not None, "overdue_at": iso(task.overdue_at),
     }

@@ -9,6 +9,7 @@ from services import tasks as task_service
 from services.directory import divisions_in_jurisdiction, equipment_categories, user_names
 from services.errors import Invalid, ServiceError
 from services.list_exports import export_inbox
+from services.task_forms import task_form
 from services.inbox import (
     SORT_LABELS, STATUSES, InboxFilter, next_steps, search_tasks, suspended_instances, urgency,
 )
@@ -62,7 +63,7 @@ def _render_task(task_id: str, values: dict | None = None, errors: dict | None =
     is_open = task.state == TaskState.OPEN
     suspended = is_open and bool(suspended_instances(env(), [task.instance_id]))
     due = urgency(task, utcnow(), env().settings.reminder_lead_hours)
-    page = render_template("tasks/task.html", task=task, report=report, values=values or {}, errors=errors or {},
+    page = render_template("tasks/task.html", task=task, form=task_form(env(), task), report=report, values=values or {}, errors=errors or {},
                            error=error, names=names, urgency=due, is_open=is_open,
                            suspended=suspended, **report_extras(report),
                            **assessment_extras(task, report), **office_extras(task, report))
@@ -85,7 +86,7 @@ def complete(task_id: str):
     if task.state != TaskState.OPEN:
         flash(f"“{task.name}”已办理或已失效，请刷新待办列表", "error")
         return redirect(url_for("task_pages.inbox"))
-    fields = (task.form or {}).get("fields", [])
+    fields = task_form(env(), task).get("fields", [])
     data = {f["id"]: request.form.get(f["id"], "") for f in fields}
     try:
         task = task_service.complete_task(env(), user, task_id, data)
