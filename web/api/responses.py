@@ -124,6 +124,7 @@ class TaskOut(Answer):
     claimed_by = _i()
     form = fields.Nested(TaskForm)
     tracking_no, title = _s(), _s()
+    division_name = _s(metadata={"description": "行政区划名称（运维接口返回）"})
 
 
 class AttachmentOut(Answer):
@@ -174,6 +175,7 @@ class InstanceOut(Answer):
     stuck_reasons = fields.List(fields.String())
     tracking_no, title, division_code = _s(), _s(), _s()
     version = _i()
+    division_name = _s(metadata={"description": "报送所在行政区划的名称"})
 
 
 class TimerOut(Answer):
