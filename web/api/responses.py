@@ -81,6 +81,17 @@ class EventOut(Answer):
     at = _when()
 
 
+class DataLabel(Answer):
+    label = fields.String(metadata={"description": "字段在该环节表单上的中文名称"})
+    value_label = _s(metadata={"description": "取值的中文：选项名称（如“上报市级”）、是/否，或原值文本"})
+
+
+class TimelineEventOut(EventOut):
+    data_labels = fields.Dict(keys=fields.String(), values=fields.Nested(DataLabel),
+                              metadata={"description": "办理事件（task_completed）的表单数据的中文：键为 data 中的字段 id，"
+                                                       "与报送详情页时间线显示一致；其他事件为空"})
+
+
 class InstanceBrief(Answer):
     id = fields.Integer()
     status = fields.String()
@@ -88,7 +99,7 @@ class InstanceBrief(Answer):
 
 
 class ReportDetailOut(ReportOut):
-    timeline = fields.List(fields.Nested(EventOut))
+    timeline = fields.List(fields.Nested(TimelineEventOut))
     instance = fields.Nested(InstanceBrief, allow_none=True)
 
 
