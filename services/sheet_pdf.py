@@ -103,7 +103,8 @@ def render_sheet_pdf(sheet: Sheet) -> bytes:
     story = [_p(sheet.platform, s["platform"]), _p(sheet.heading, s["title"]),
              _p(sheet.notice, s["notice"]), _pairs(sheet.header, s["body"]),
              _p("一、报送信息", s["h2"]), _pairs(sheet.report, s["body"]),
-             Spacer(1, 3 * mm), _pairs([("标题", sheet.title), ("内容", sheet.content)], s["body"], columns=1),
+             Spacer(1, 3 * mm),
+             _pairs([("标题", sheet.title), ("内容", sheet.content), *sheet.words], s["body"], columns=1),
              _p("二、各级办理意见", s["h2"]), *_opinion_blocks(sheet, s),
              _p("三、附件", s["h2"]), _attachment_table(sheet, s),
              Spacer(1, 4 * mm), _p(f"说明：本处置单{sheet.notice}。", s["small"])]

@@ -66,6 +66,9 @@ class ReportOut(Answer):
     monitoring_point_id = _i()
     division_code, county_code, city_code = _s(), _s(), _s()
     submitted_at, closed_at = _when(), _when()
+    outcome = _s(metadata={"description": "办结时告知报送人的处置结果"})
+    measures = _s(metadata={"description": "最近一级的处置措施（表单中声明 records=measures 的字段）"})
+    opinion = _s(metadata={"description": "最近一级的办理意见（表单中声明 records=opinion 的字段）"})
     notice = fields.String()
     reporter_id = _i(metadata={"description": "仅对有权查看报送人身份的人员返回"})
 
