@@ -40,7 +40,8 @@ TIER_WEIGHTS = {"province": 1.5, "center": 1.5, "city": 1.2, "county": 1.0}
 OTHER_WEIGHT = 1.0
 MIN_SCORED = 3
 RANKING_RULE = (f"排名按加权平均质量分：各级分别评分，省局、省中心评分权重 {TIER_WEIGHTS['province']}，"
-                f"市级 {TIER_WEIGHTS['city']}，县级 {TIER_WEIGHTS['county']}；已评分报送不少于 {MIN_SCORED} 条方参与排名，"
+                f"市级 {TIER_WEIGHTS['city']}，县级 {TIER_WEIGHTS['county']}；省中心会签的各位专家分别评分，"
+                f"取其平均分作为省中心评分；已评分报送不少于 {MIN_SCORED} 条方参与排名，"
                 "平均分相同的，已评分条数多者在前。")
 
 

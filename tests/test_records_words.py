@@ -143,6 +143,7 @@ def test_each_expert_of_a_joint_assessment_keeps_their_own_score(api, app, env):
     # the panel counts as one tier (weight 1.5) with the experts' average: (5×1.0 + 3×1.2 + 3.5×1.5) / 3.7
     assert mine and mine[0]["scored"] == 1 and mine[0]["average"] == round((5 + 3.6 + 5.25) / 3.7, 2)
     assert env.session.get(Report, rid).quality_score == 5  # the display keeps the latest score given
+    assert "会签" in quality.RANKING_RULE and "平均分作为省中心评分" in quality.RANKING_RULE
 
 
 def test_renamed_province_guidance_is_what_the_locality_is_sent(api, app, env):
