@@ -70,7 +70,8 @@ def dispatch_guidance(ctx: HandlerContext) -> dict:
     recipients = [u.id for u in users_with_role(ctx.session, role, division_code=code)] if code else []
     informed = [u.id for u in users_with_role(ctx.session, "city_officer", report.city_code)] \
         if report.county_code and report.city_code else []
-    guidance = str(ctx.data.get("guidance") or "")
+    # the province form's words: by the shipped id, else what its form recorded as measures (services/outcomes)
+    guidance = str(ctx.data.get("guidance") or report.measures or "")
     ctx.notify(recipients, "guidance", f"省局措施意见与指导意见已下达：{report.tracking_no}", guidance)
     ctx.notify(informed, "guidance_cc", f"（抄送）省局指导意见已下达属地县级：{report.tracking_no}",
                "请跟进属地整改，整改完成后由市级核查。" + guidance[:500])
@@ -85,7 +86,7 @@ def close_report(ctx: HandlerContext) -> dict:
     """Record the outcome for statistics: the tier that resolved it and when."""
     report = ctx.report
     resolved_tier = report.current_tier or Tier.COUNTY
-    outcome = report.outcome or _outcome_text(ctx.data)
+    outcome = report.outcome or report.opinion or report.measures or _outcome_text(ctx.data)
     office = office_name(ctx.session, tier_office_code(report, resolved_tier))
     # Everything that can fail was read above; below only writes, which fail only with the database.
     report.status = ReportStatus.CLOSED
@@ -103,7 +104,8 @@ OUTCOME_FIELDS = ("verification_opinion", "rectification_result", "guidance", "m
 
 
 def _outcome_text(data: dict) -> str | None:
-    """The last tier's words on the outcome, from the fields the chain's forms fill in."""
+    """The last tier's words on the outcome by field id, for instances whose forms were stored before fields
+    declared records=opinion/measures (those set Report.opinion/measures, services/outcomes.py)."""
     for name in OUTCOME_FIELDS:
         value = data.get(name)
         if isinstance(value, str) and value.strip():

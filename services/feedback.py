@@ -8,16 +8,20 @@ from storage.models import HumanTask, InstanceEvent, Report, ReportStatus
 from storage.repositories import add_event, add_notification
 
 from .context import Env
+from .outcomes import MEASURES, OPINION, recorded_values
 
 RETURN_DECISION = "return_to_reporter"
-REASON_FIELDS = ("return_reason", "reason", "measures")
+REASON_FIELDS = ("return_reason", "reason")
 
 
-def note_return_to_reporter(env: Env, task: HumanTask, report: Report, data: dict, actor_id: int) -> None:
-    """When a task is completed with 退回 to the reporter, tell the reporter why and who returned it."""
+def note_return_to_reporter(env: Env, task: HumanTask, form: dict, report: Report, data: dict, actor_id: int) -> None:
+    """When a task is completed with 退回 to the reporter, tell the reporter why and who returned it (`form`: the
+    task's form as shown, services/task_forms)."""
     if data.get("decision") != RETURN_DECISION:
         return
-    reason = next((str(data[k]).strip() for k in REASON_FIELDS if str(data.get(k) or "").strip()), "请补充相关情况")
+    words = recorded_values(form, data)
+    texts = [data.get(k) for k in REASON_FIELDS] + [words.get(OPINION), words.get(MEASURES)]
+    reason = next((str(t).strip() for t in texts if str(t or "").strip()), "请补充相关情况")
     office = office_name(env.session, task.division_code)
     add_notification(env.session, report.reporter_id, "feedback", f"您报送的信息被退回补充：{report.tracking_no}",
                      f"{office}退回，请补充：{reason}", report_id=report.id, link=f"/reports/{report.id}")

@@ -18,7 +18,7 @@ from .tasks import list_tasks
 from .xlsx_export import EXPORT_MAX_ROWS, cap_note, file_name, local, workbook_bytes
 
 REPORT_HEADER = ["跟踪编号", "标题", "报送类型", "涉及环节", "设备种类", "行政区划", "办理状态", "当前层级",
-                 "风险等级", "隐患等级", "报送时间", "办结时间"]
+                 "风险等级", "隐患等级", "报送时间", "办结时间", "处置结果"]
 TASK_HEADER = ["跟踪编号", "标题", "环节", "层级", "行政区划", "到达时间", "期限", "是否超期", "认领人", "督办次数"]
 
 
@@ -32,7 +32,8 @@ def export_reports(env: Env, user: User, mine: bool = False, status: str | None 
               categories.get(r.equipment_category_code, r.equipment_category_code),
               places.get(r.county_code or r.division_code, r.division_code), STATUS_LABELS.get(r.status, ""),
               TIER_LABELS.get(r.current_tier, ""), RISK_LEVEL_LABELS.get(r.risk_level, ""),
-              HAZARD_GRADE_LABELS.get(r.hazard_grade, ""), local(r.submitted_at), local(r.closed_at)] for r in rows]
+              HAZARD_GRADE_LABELS.get(r.hazard_grade, ""), local(r.submitted_at), local(r.closed_at),
+              r.outcome or ""] for r in rows]
     content = workbook_bytes("报送信息", REPORT_HEADER, cells, cap_note(total > EXPORT_MAX_ROWS, EXPORT_MAX_ROWS))
     return content, file_name("报送信息", utcnow())
 

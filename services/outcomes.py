@@ -6,7 +6,11 @@ The validator allows each value once per form (engine/dialect_rules.py). Recorde
 
 * `risk_level`, `hazard_grade`: the report's assessment (statistics, the major-risk list);
 * `quality_score`: the 1～5 information-quality score, one per handling tier (`report_quality_score`);
-  `Report.quality_score` keeps the latest score given, for display only. Rankings use the tier scores.
+  in a 会签 (a task named to one member, `camunda:assignee`) one per member, the tier's score being their
+  average. `Report.quality_score` keeps the latest score given, for display only. Rankings use the tier scores.
+* `measures`, `opinion`: the handling words. The last form that records either sets both `Report.measures`
+  and `Report.opinion` (the latest tier's words, shown on the report and the 处置单); closing takes them as
+  the outcome the reporter is told.
 """
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ from sqlalchemy import select
 from storage.models import HazardGrade, HumanTask, Report, ReportQualityScore, RiskLevel, utcnow
 
 QUALITY_SCORE = "quality_score"
+MEASURES, OPINION = "measures", "opinion"
+WORDS_LIMIT = 2000
 SCORE_RANGE = (1, 5)
 # the tier a score counts for, by the candidate group of the task that gave it
 SCORE_TIERS = {"county_officer": "county", "city_officer": "city", "inspection_officer": "city",
@@ -22,7 +28,7 @@ SCORE_TIERS = {"county_officer": "county", "city_officer": "city", "inspection_o
 SCORE_TIER_LABELS = {"county": "县级", "city": "市级", "center": "省中心", "province": "省局", "other": "其他"}
 
 
-LEGACY_FIELD_IDS = ("risk_level", "hazard_grade", "quality_score")
+LEGACY_FIELD_IDS = ("risk_level", "hazard_grade", "quality_score", "measures")
 
 
 def field_records(field: dict) -> str | None:
@@ -50,24 +56,45 @@ def score_tier(candidate_group: str) -> str:
 
 
 def apply_outcome(session, task: HumanTask, form: dict, report: Report, data: dict, user_id: int | None) -> None:
-    """Carry what the task's form (as shown, services/task_forms) records onto the report: assessment and
-    this tier's quality score."""
+    """Carry what the task's form (as shown, services/task_forms) records onto the report: assessment, handling
+    words and this tier's (or 会签 member's) quality score."""
     values = recorded_values(form, data)
     if values.get("risk_level") in {r.value for r in RiskLevel}:
         report.risk_level = RiskLevel(values["risk_level"])
     if values.get("hazard_grade") in {h.value for h in HazardGrade}:
         report.hazard_grade = HazardGrade(values["hazard_grade"])
+    _apply_words(report, values)
     score = values.get(QUALITY_SCORE)
     if isinstance(score, int) and not isinstance(score, bool):
-        record_score(session, report, score_tier(task.candidate_group), score, user_id)
+        record_score(session, report, score_tier(task.candidate_group), score, user_id, member=task.assignee or "")
 
 
-def record_score(session, report: Report, tier: str, score: int, user_id: int | None) -> ReportQualityScore:
-    """This tier's score for the report: added, or its earlier score replaced (never another tier's)."""
+def _words(value: object) -> str | None:
+    text = value.strip() if isinstance(value, str) else ""
+    return text[:WORDS_LIMIT] or None
+
+
+def _apply_words(report: Report, values: dict) -> None:
+    """The latest tier's measures and opinion: a form that records either replaces both."""
+    measures, opinion = _words(values.get(MEASURES)), _words(values.get(OPINION))
+    if measures or opinion:
+        report.measures, report.opinion = measures, opinion
+
+
+def recorded_words(report: Report) -> str | None:
+    """The latest tier's words on a report: its opinion, else its measures."""
+    return report.opinion or report.measures
+
+
+def record_score(session, report: Report, tier: str, score: int, user_id: int | None,
+                 member: str = "") -> ReportQualityScore:
+    """This tier's (or this 会签 member's) score for the report: added, or their own earlier score replaced
+    (never another tier's or another member's)."""
     row = session.scalar(select(ReportQualityScore).where(ReportQualityScore.report_id == report.id,
-                                                          ReportQualityScore.tier == tier))
+                                                          ReportQualityScore.tier == tier,
+                                                          ReportQualityScore.member == member))
     if row is None:
-        row = ReportQualityScore(report_id=report.id, tier=tier)
+        row = ReportQualityScore(report_id=report.id, tier=tier, member=member)
         session.add(row)
     row.score, row.scored_by_id, row.scored_at = score, user_id, utcnow()
     report.quality_score = score

@@ -7,7 +7,8 @@ Which missing dependency refuses publish and which only warns (shown on the publ
   unnumbered and unrouted, or is never closed, and everything downstream is wrong for every report;
 * warned — any other CONTRACT element id, the topics `notify_safety_director`, `dispatch_guidance`,
   `mark_overdue`, `send_reminder`, and the outcomes statistics read — a form field declaring
-  `records=risk_level`, `hazard_grade` or `quality_score` (services/outcomes.py): one feature stops working, which an owner may intend (e.g. a pilot without the
+  `records=risk_level`, `hazard_grade`, `quality_score`, `measures` or `opinion` (services/outcomes.py): one
+  feature stops working, which an owner may intend (e.g. a pilot without the
   inspection institution), so they are told exactly what and decide.
 """
 from __future__ import annotations
@@ -60,6 +61,8 @@ FIELD_DEPENDENCIES = {
     "risk_level": "风险等级不会记录到报送：按风险等级统计、重大风险清单（定期报告）失效",
     "hazard_grade": "隐患等级不会记录到报送：定期报告中的隐患等级为空",
     "quality_score": "信息质量评分不会记录：监测点与报送员的信息质量排名、表彰名单失效",
+    "measures": "处置措施不会记录到报送：报送详情与处置单不显示最近一级的处置措施，办结时的处置结果只能按旧字段名查找",
+    "opinion": "办理意见不会记录到报送：报送详情与处置单不显示最近一级的办理意见，办结时的处置结果只能按旧字段名查找",
 }
 
 

@@ -1,7 +1,8 @@
 """Information quality: rankings of monitoring points and reporters, and the commendation list.
 
 Each handling tier scores a report's quality 1～5 (a form field declaring `records=quality_score`); every
-tier keeps its own score (`report_quality_score`, services/outcomes.py). A point's or reporter's figure is
+tier keeps its own score (`report_quality_score`, services/outcomes.py); in a 会签 each expert keeps their own
+score and the tier's score is the experts' average, so a panel counts as one tier, not once per expert. A point's or reporter's figure is
 the weighted average of all tier scores of their reports submitted in the period, each score weighted by
 its tier (TIER_WEIGHTS: 省局、省中心 1.5, 市级 1.2, 县级 1.0). Only those with at least MIN_SCORED scored
 reports are ranked (a single good report is no basis for a commendation); equal averages go to whoever has
@@ -39,13 +40,20 @@ TIER_WEIGHTS = {"province": 1.5, "center": 1.5, "city": 1.2, "county": 1.0}
 OTHER_WEIGHT = 1.0
 MIN_SCORED = 3
 RANKING_RULE = (f"排名按加权平均质量分：各级分别评分，省局、省中心评分权重 {TIER_WEIGHTS['province']}，"
-                f"市级 {TIER_WEIGHTS['city']}，县级 {TIER_WEIGHTS['county']}；已评分报送不少于 {MIN_SCORED} 条方参与排名，"
+                f"市级 {TIER_WEIGHTS['city']}，县级 {TIER_WEIGHTS['county']}；省中心会签的各位专家分别评分，"
+                f"取其平均分作为省中心评分；已评分报送不少于 {MIN_SCORED} 条方参与排名，"
                 "平均分相同的，已评分条数多者在前。")
 
 
-def _score_columns():
+def tier_scores():
+    """One score per report and tier: the tier's own, or the average of its 会签 members' scores."""
+    q = ReportQualityScore
+    return (select(q.report_id, q.tier, func.avg(q.score).label("score"))
+            .group_by(q.report_id, q.tier).subquery("tier_score"))
+
+
+def _score_columns(score):
     """Reports, scored reports and the tier-weighted average (outer-joined tier scores; NULLs are skipped)."""
-    score = ReportQualityScore
     weight = case(*((score.tier == tier, w) for tier, w in TIER_WEIGHTS.items()), else_=OTHER_WEIGHT)
     weight = case((score.score.is_(None), None), else_=weight)
     average = func.sum(score.score * weight) / func.sum(weight)
@@ -54,13 +62,14 @@ def _score_columns():
 
 def point_rankings(session, f: StatsFilter, limit: int = 50, min_scored: int = MIN_SCORED) -> list[dict]:
     """Monitoring points by the tier-weighted average quality score of their reports in the period."""
-    total, scored, average = _score_columns()
+    tiers = tier_scores()
+    total, scored, average = _score_columns(tiers.c)
     stmt = (select(MonitoringPoint.id, MonitoringPoint.name, MonitoringPoint.kind, Division.name, total, scored,
                    average)
             .select_from(Report)
             .join(MonitoringPoint, MonitoringPoint.id == Report.monitoring_point_id)
             .join(Division, Division.code == MonitoringPoint.division_code)
-            .outerjoin(ReportQualityScore, ReportQualityScore.report_id == Report.id)
+            .outerjoin(tiers, tiers.c.report_id == Report.id)
             .where(*conditions(f))
             .group_by(MonitoringPoint.id, MonitoringPoint.name, MonitoringPoint.kind, Division.name)
             .having(scored >= min_scored)
@@ -75,11 +84,12 @@ def reporter_rankings(session, f: StatsFilter, viewer: User | None, limit: int =
                       min_scored: int = MIN_SCORED) -> list[dict]:
     """Reporters by tier-weighted average quality score; names only for viewers who may see reporter identity."""
     show = viewer is None or sees_reporter_identity(viewer)
-    total, scored, average = _score_columns()
+    tiers = tier_scores()
+    total, scored, average = _score_columns(tiers.c)
     stmt = (select(User.id, User.display_name, MonitoringPoint.name, total, scored, average)
             .select_from(Report).join(User, User.id == Report.reporter_id)
             .join(MonitoringPoint, MonitoringPoint.id == Report.monitoring_point_id)
-            .outerjoin(ReportQualityScore, ReportQualityScore.report_id == Report.id)
+            .outerjoin(tiers, tiers.c.report_id == Report.id)
             .where(*conditions(f))
             .group_by(User.id, User.display_name, MonitoringPoint.name)
             .having(scored >= min_scored)

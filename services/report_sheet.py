@@ -54,6 +54,7 @@ class Sheet:
     title: str
     content: str
     opinions: list[Opinion]
+    words: list[tuple[str, str]]
     attachments: list[tuple[str, str, str, str]]
     printed_by: str
     printed_at: str
@@ -76,6 +77,7 @@ def build_sheet(env: Env, user: User, report_id: int) -> Sheet:
     report = get_report(env, user, report_id, channel="sheet")
     return Sheet(tracking_no=report.tracking_no or "登记中", header=_header(report), report=_facts(env, user, report),
                  title=report.title, content=report.content, opinions=opinions(env, user, report),
+                 words=latest_words(report),
                  attachments=_attachments(env, user, report), printed_by=user.display_name, printed_at=local(utcnow()))
 
 
@@ -100,6 +102,13 @@ def _facts(env: Env, user: User, report: Report) -> list[tuple[str, str]]:
              ("风险等级", RISK_LEVEL_LABELS.get(report.risk_level, "未研判")),
              ("隐患等级", HAZARD_GRADE_LABELS.get(report.hazard_grade, "未认定"))]
     return rows
+
+
+def latest_words(report: Report) -> list[tuple[str, str]]:
+    """The latest tier's measures and opinion (form fields declaring records=measures/opinion), and the outcome."""
+    rows = [("处置措施（最近一级）", report.measures), ("办理意见（最近一级）", report.opinion),
+            ("处置结果", report.outcome)]
+    return [(label, text) for label, text in rows if text]
 
 
 def opinions(env: Env, viewer: User, report: Report) -> list[Opinion]:

@@ -18,7 +18,10 @@ from .report_sheet import Sheet, build_sheet
 
 FONT = "RiskmonCJK"
 WIDTH = A4[0] - 36 * mm
-GRID = TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+# Table cells default to Helvetica, a base-14 font the PDF would then list unembedded (even for empty cells):
+# every table names the CJK font, so the embedded subset is the only font in the file.
+CELL_FONT = ("FONTNAME", (0, 0), (-1, -1), FONT)
+GRID = TableStyle([CELL_FONT, ("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                    ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f2f2f2"))])
 
 
@@ -54,7 +57,7 @@ def _pairs(rows: list[tuple[str, str]], style, columns: int = 2) -> Table:
         lines.append(line + [""] * (2 * columns - len(line)))
     label_w = 27 * mm
     widths = [label_w, WIDTH / columns - label_w] * columns
-    style_cmds = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+    style_cmds = [CELL_FONT, ("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]
     style_cmds += [("BACKGROUND", (c, 0), (c, -1), colors.HexColor("#f2f2f2")) for c in range(0, 2 * columns, 2)]
     return Table(lines, colWidths=widths, style=TableStyle(style_cmds))
 
@@ -77,7 +80,7 @@ def _attachment_table(sheet: Sheet, s: dict):
         return _p("无附件。", s["body"])
     rows = [[_p(t, s["body"]) for t in ("文件名", "大小", "添加人", "添加时间")]]
     rows += [[_p(v, s["body"]) for v in row] for row in sheet.attachments]
-    style = TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    style = TableStyle([CELL_FONT, ("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f2f2f2"))])
     return Table(rows, colWidths=[WIDTH - 95 * mm, 20 * mm, 40 * mm, 35 * mm], style=style, repeatRows=1)
 
@@ -100,7 +103,8 @@ def render_sheet_pdf(sheet: Sheet) -> bytes:
     story = [_p(sheet.platform, s["platform"]), _p(sheet.heading, s["title"]),
              _p(sheet.notice, s["notice"]), _pairs(sheet.header, s["body"]),
              _p("一、报送信息", s["h2"]), _pairs(sheet.report, s["body"]),
-             Spacer(1, 3 * mm), _pairs([("标题", sheet.title), ("内容", sheet.content)], s["body"], columns=1),
+             Spacer(1, 3 * mm),
+             _pairs([("标题", sheet.title), ("内容", sheet.content), *sheet.words], s["body"], columns=1),
              _p("二、各级办理意见", s["h2"]), *_opinion_blocks(sheet, s),
              _p("三、附件", s["h2"]), _attachment_table(sheet, s),
              Spacer(1, 4 * mm), _p(f"说明：本处置单{sheet.notice}。", s["small"])]

@@ -124,7 +124,7 @@ def complete_task(env: Env, user: User, task_id: str, data: object) -> HumanTask
     apply_outcome(env.session, task, form, report, form_data, user.id)
     # The completion's event and notices and those of the step it causes are written together, in order.
     with step_writes.collecting(env.session) as writes:
-        note_return_to_reporter(env, task, report, form_data, user.id)
+        note_return_to_reporter(env, task, form, report, form_data, user.id)
         add_event(env.session, "task_completed", f"{user.display_name} 办理了“{task.name}”",
                   instance_id=task.instance_id, report_id=task.report_id, element_id=task.element_id,
                   actor_id=user.id, data=form_data)

@@ -52,3 +52,27 @@ def _masked(event: InstanceEvent, reporter_id: int, name: str | None) -> Timelin
 def _entry(event: InstanceEvent, message: str, actor_id: int | None, data: dict | None) -> TimelineEntry:
     return TimelineEntry(id=event.id, kind=event.kind, element_id=event.element_id, message=message,
                          actor_id=actor_id, created_at=event.created_at, data=dict(data or {}))
+
+
+def data_labels(entry: TimelineEntry, fields: dict[str, dict[str, dict]]) -> dict[str, dict]:
+    """A completed task's data in Chinese, as the report page shows it: per field id its label and the value's
+    label (the option's name on that step's own form, 是/否, or the value as text). `fields` is
+    services.inbox.field_labels; other events have none."""
+    if entry.kind != "task_completed":
+        return {}
+    own = fields.get(entry.element_id or "", {})
+    result = {}
+    for key, value in entry.data.items():
+        spec = own.get(key) or {"label": key, "options": {}}
+        result[key] = {"label": spec["label"], "value_label": _value_label(value, spec["options"])}
+    return result
+
+
+def _value_label(value: object, options: dict) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, str):
+        return options.get(value, value)
+    return str(value)

@@ -125,6 +125,10 @@ class Report(Base):
     director_ack: Mapped[DirectorAck | None] = mapped_column(enum_column_type(DirectorAck))
     quality_score: Mapped[int | None] = mapped_column(Integer)
     outcome: Mapped[str | None] = mapped_column(Text)
+    # the latest handling words, from the form fields declaring records=measures / records=opinion
+    # (services/outcomes.py): the last form that recorded either sets both
+    measures: Mapped[str | None] = mapped_column(Text)
+    opinion: Mapped[str | None] = mapped_column(Text)
     equipment_code: Mapped[str | None] = mapped_column(String(64))  # 设备代码
     registration_cert_no: Mapped[str | None] = mapped_column(String(64))  # 使用登记证号
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

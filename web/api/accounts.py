@@ -10,6 +10,7 @@ from flask import jsonify, request, send_file
 from marshmallow import RAISE, Schema, fields, validate
 
 from services import account_import, accounts
+from services.directory import division_names
 from web import env
 
 from . import api
@@ -62,6 +63,7 @@ class AccountOut(Answer):
     display_name = fields.String()
     roles = fields.List(fields.String())
     division_code = fields.String(allow_none=True)
+    division_name = fields.String(allow_none=True, metadata={"description": "行政区划名称"})
     monitoring_point_id = fields.Integer(allow_none=True)
     phone = fields.String(allow_none=True)
     active = fields.Boolean()
@@ -78,9 +80,13 @@ class ImportOut(Answer):
     errors = fields.List(fields.Nested(ImportRowError))
 
 
-def account_json(user) -> dict:
+def account_json(user, divisions: dict[str, str] | None = None) -> dict:
+    """One account; `divisions` (code → name) names its division (looked up when not given)."""
+    if divisions is None:
+        divisions = division_names(env(), [user.division_code])
     return {"id": user.id, "username": user.username, "display_name": user.display_name, "roles": user.roles,
-            "division_code": user.division_code, "monitoring_point_id": user.monitoring_point_id,
+            "division_code": user.division_code, "division_name": divisions.get(user.division_code),
+            "monitoring_point_id": user.monitoring_point_id,
             "phone": user.phone, "active": user.active, "must_change_password": bool(user.must_change_password)}
 
 
@@ -92,7 +98,8 @@ def list_accounts():
     filters = accounts.AccountFilter(role=request.args.get("role") or None,
                                      division=request.args.get("division") or None, q=request.args.get("q") or None)
     rows, total = accounts.list_accounts(env(), current_user(), filters, page, per_page)
-    return jsonify(listing([account_json(u) for u in rows], total, page, per_page))
+    names = division_names(env(), [u.division_code for u in rows])
+    return jsonify(listing([account_json(u, names) for u in rows], total, page, per_page))
 
 
 @api.post("/admin/users")

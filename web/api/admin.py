@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from services import admin_actions as actions
 from services import admin_queries as queries
+from services.directory import division_names
 from services.errors import Forbidden
 from storage.models import INSTANCE_STATUS_LABELS
 from web import env
@@ -76,8 +77,8 @@ def _body(schema: Schema) -> dict:
     return load(schema, data or {})
 
 
-def instance_json(inst, report=None, version=None, reasons=()) -> dict:
-    """One instance as the admin list shows it."""
+def instance_json(inst, report=None, version=None, reasons=(), divisions=None) -> dict:
+    """One instance as the admin list shows it; `divisions` (code → name) names the report's division."""
     data = {"id": inst.id, "report_id": inst.report_id, "status": inst.status.value,
             "status_label": INSTANCE_STATUS_LABELS.get(inst.status), "waiting_element": inst.waiting_element,
             "since": iso(inst.updated_at), "created_at": iso(inst.created_at),
@@ -86,7 +87,8 @@ def instance_json(inst, report=None, version=None, reasons=()) -> dict:
             "error_summary": (inst.error_message or "").splitlines()[0] if inst.error_message else None,
             "stuck_reasons": list(reasons), "stuck_reason": "；".join(reasons) or None}
     if report is not None:
-        data.update(tracking_no=report.tracking_no, title=report.title, division_code=report.division_code)
+        data.update(tracking_no=report.tracking_no, title=report.title, division_code=report.division_code,
+                    division_name=(divisions or {}).get(report.division_code))
     if version is not None:
         data["version"] = version
     return data
@@ -106,8 +108,13 @@ def admin_list_instances():
     """Instances by status (or `stuck`, with the reasons), element, version, division, age."""
     page, per_page = paging()
     rows, total = queries.list_instances(env(), current_user(), _filters(), page, per_page)
-    return jsonify(listing([instance_json(r.instance, r.report, r.version, r.reasons) for r in rows],
+    names = division_names(env(), [r.report.division_code for r in rows if r.report is not None])
+    return jsonify(listing([instance_json(r.instance, r.report, r.version, r.reasons, names) for r in rows],
                            total, page, per_page))
+
+
+def _admin_task_json(task, names: dict[str, str]) -> dict:
+    return task_json(task) | {"division_name": names.get(task.division_code)}
 
 
 @api.get("/admin/instances/<int:instance_id>")
@@ -116,11 +123,12 @@ def admin_list_instances():
 def admin_get_instance(instance_id: int):
     """Error element, message and traceback, open tasks, timers, element states, task data, events."""
     d = queries.instance_detail(env(), current_user(), instance_id)
-    data = instance_json(d.instance, d.report, d.version.version, d.reasons)
+    names = division_names(env(), [d.report.division_code if d.report else None, *(t.division_code for t in d.tasks)])
+    data = instance_json(d.instance, d.report, d.version.version, d.reasons, names)
     data.update(
         error_message=d.instance.error_message, error_traceback=d.instance.error_traceback,
-        tasks=[task_json(t) for t in d.tasks],
-        open_tasks=[task_json(t) for t in d.tasks if t.state.value == "open"],
+        tasks=[_admin_task_json(t, names) for t in d.tasks],
+        open_tasks=[_admin_task_json(t, names) for t in d.tasks if t.state.value == "open"],
         timers=[{**t, "due_at": iso(t["due_at"])} for t in d.timers],
         elements={"completed": d.states.completed, "active": d.states.active, "failed": d.states.failed},
         task_data=[vars(t) for t in d.task_data], resettable=[{"element_id": e, "name": n} for e, n in d.resettable],
@@ -200,7 +208,8 @@ def admin_bulk_retry():
 @admin_only
 def admin_reassign(task_id: str):
     body = _body(ReassignBody())
-    return jsonify(task_json(actions.reassign_task(env(), current_user(), task_id, body["user_id"], body["reason"])))
+    task = actions.reassign_task(env(), current_user(), task_id, body["user_id"], body["reason"])
+    return jsonify(_admin_task_json(task, division_names(env(), [task.division_code])))
 
 
 @api.post("/admin/tasks/<task_id>/release")
@@ -208,7 +217,8 @@ def admin_reassign(task_id: str):
 @admin_only
 def admin_release(task_id: str):
     reason = _body(ReasonBody())["reason"]
-    return jsonify(task_json(actions.reassign_task(env(), current_user(), task_id, None, reason)))
+    task = actions.reassign_task(env(), current_user(), task_id, None, reason)
+    return jsonify(_admin_task_json(task, division_names(env(), [task.division_code])))
 
 
 @api.get("/admin/audit")

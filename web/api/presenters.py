@@ -40,7 +40,8 @@ def report_json(report: Report, show_reporter: bool = False) -> dict:
         "submitted_at": iso(report.submitted_at), "closed_at": iso(report.closed_at),
         "equipment_code": report.equipment_code, "registration_cert_no": report.registration_cert_no,
         "hazard_grade_label": HAZARD_GRADE_LABELS.get(report.hazard_grade),
-        "outcome": report.outcome, "resolved_tier": _val(report.resolved_tier),
+        "outcome": report.outcome, "measures": report.measures, "opinion": report.opinion,
+        "resolved_tier": _val(report.resolved_tier),
         "resolved_tier_label": TIER_LABELS.get(report.resolved_tier),
         "notice": NON_PUNITIVE_NOTICE,
     }

@@ -12,7 +12,8 @@ from services.feedback import feedback_texts
 from services.list_exports import export_reports
 from services.parties import reporter_identity, reporting_unit
 from services.sheet_pdf import report_sheet_pdf
-from services.timeline import report_timeline
+from services.inbox import field_labels
+from services.timeline import data_labels, report_timeline
 from services.report_filters import ReportFilter
 from storage.models import ReportKind, ReportStatus
 from web import env
@@ -91,7 +92,9 @@ def get_report(report_id: int):
     data["reporting_unit"] = reporting_unit(env(), report)
     data["reporter"] = reporter_identity(env(), user, report)
     data["feedback"] = feedback_texts(env(), [report]).get(report.id)
-    data["timeline"] = [event_json(e) for e in report_timeline(env(), user, report)]
+    labels = field_labels(env(), report.id)
+    data["timeline"] = [event_json(e) | {"data_labels": data_labels(e, labels)}
+                        for e in report_timeline(env(), user, report)]
     instance = report_service.instance_for_report(env(), report.id)
     data["instance"] = {"id": instance.id, "status": instance.status.value,
                         "waiting_element": instance.waiting_element} if instance else None

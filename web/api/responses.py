@@ -66,6 +66,9 @@ class ReportOut(Answer):
     monitoring_point_id = _i()
     division_code, county_code, city_code = _s(), _s(), _s()
     submitted_at, closed_at = _when(), _when()
+    outcome = _s(metadata={"description": "办结时告知报送人的处置结果"})
+    measures = _s(metadata={"description": "最近一级的处置措施（表单中声明 records=measures 的字段）"})
+    opinion = _s(metadata={"description": "最近一级的办理意见（表单中声明 records=opinion 的字段）"})
     notice = fields.String()
     reporter_id = _i(metadata={"description": "仅对有权查看报送人身份的人员返回"})
 
@@ -81,6 +84,17 @@ class EventOut(Answer):
     at = _when()
 
 
+class DataLabel(Answer):
+    label = fields.String(metadata={"description": "字段在该环节表单上的中文名称"})
+    value_label = _s(metadata={"description": "取值的中文：选项名称（如“上报市级”）、是/否，或原值文本"})
+
+
+class TimelineEventOut(EventOut):
+    data_labels = fields.Dict(keys=fields.String(), values=fields.Nested(DataLabel),
+                              metadata={"description": "办理事件（task_completed）的表单数据的中文：键为 data 中的字段 id，"
+                                                       "与报送详情页时间线显示一致；其他事件为空"})
+
+
 class InstanceBrief(Answer):
     id = fields.Integer()
     status = fields.String()
@@ -88,7 +102,7 @@ class InstanceBrief(Answer):
 
 
 class ReportDetailOut(ReportOut):
-    timeline = fields.List(fields.Nested(EventOut))
+    timeline = fields.List(fields.Nested(TimelineEventOut))
     instance = fields.Nested(InstanceBrief, allow_none=True)
 
 
@@ -124,6 +138,7 @@ class TaskOut(Answer):
     claimed_by = _i()
     form = fields.Nested(TaskForm)
     tracking_no, title = _s(), _s()
+    division_name = _s(metadata={"description": "行政区划名称（运维接口返回）"})
 
 
 class AttachmentOut(Answer):
@@ -174,6 +189,7 @@ class InstanceOut(Answer):
     stuck_reasons = fields.List(fields.String())
     tracking_no, title, division_code = _s(), _s(), _s()
     version = _i()
+    division_name = _s(metadata={"description": "报送所在行政区划的名称"})
 
 
 class TimerOut(Answer):
