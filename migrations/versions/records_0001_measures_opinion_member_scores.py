@@ -35,6 +35,6 @@ def downgrade():
         batch_op.drop_constraint('uq_report_quality_score_report_id', type_='unique')
         batch_op.drop_column('member')
         batch_op.create_unique_constraint(batch_op.f('uq_report_quality_score_report_id'), ['report_id', 'tier'])
-    with op.batch_alter_table('report', schema=None) as batch_op:
-        batch_op.drop_column('opinion')
-        batch_op.drop_column('measures')
+    # plain ALTER TABLE … DROP COLUMN (SQLite ≥ 3.35): a batch copy of `report` would fail its foreign keys
+    op.drop_column('report', 'opinion')
+    op.drop_column('report', 'measures')
