@@ -17,6 +17,9 @@ DECLARED_OUTPUTS: dict[str, dict[str, object]] = {
         "point_kind": ["supervision_agency", "inspection_institution", "controlled_user_unit",
                        "production_filling_unit"],
         "control_level": [1, 2, None], "point_tier": ["county", "city", "province"],
+        # Three samples, not two: sample i takes point_kind[i % 4] and agency_entry[i % 3], so the supervision
+        # agency (i = 0, 4) meets both "above" (i = 0, with point_tier county) and "same" (i = 4).
+        "agency_entry": ["above", "same", "same"],
     },
     "notify_safety_director": {"safety_director_ids": [[1]]},
     "dispatch_guidance": {},
