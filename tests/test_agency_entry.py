@@ -88,12 +88,20 @@ def test_the_table_decides_entry_by_kind_point_kind_and_setting(bundle, variable
     assert TIER_TASK[entry] in first_tasks(bundle, **variables)
 
 
-def test_the_dry_run_meets_the_agency_with_both_settings():
-    """handlers/outputs.py's samples put the supervision agency with "above" at a county and with "same"."""
-    variants = output_variants(DECLARED_OUTPUTS["register_report"])
-    agency = {(v["agency_entry"], v["point_tier"]) for v in variants if v["point_kind"] == "supervision_agency"}
-    assert ("above", "county") in agency and any(e == "same" for e, _ in agency)
-    assert {v["agency_entry"] for v in variants} == {"same", "above"}
+def test_the_dry_run_samples_reach_both_agency_rows_and_every_entry_tier(bundle):
+    """handlers/outputs.py's samples, run through the shipped table: the 上一级 rows and all four entry tiers."""
+    reached = set()
+    for variant in output_variants(DECLARED_OUTPUTS["register_report"]):
+        variables = {k: variant[k] for k in ("report_kind", "domain", "point_tier", "point_kind", "agency_entry")}
+        (first,) = [t for t in first_tasks(bundle, **variables) if t != "director_acknowledge"]
+        reached.add(first)
+        if variant["point_kind"] == "supervision_agency":
+            assert variant["agency_entry"] == "above" and variant["report_kind"] != "suggestion"
+            assert variant["domain"] != "administrative_supervision"
+    assert reached == set(TIER_TASK.values())
+    agency = {v["point_tier"] for v in output_variants(DECLARED_OUTPUTS["register_report"])
+              if v["point_kind"] == "supervision_agency"}
+    assert agency == {"county", "city"}
 
 
 def run_dry(xml: str, decisions: tuple[str, ...]):
@@ -130,6 +138,16 @@ PROVINCE_FOR_AGENCIES = owner_table([
     ('"suggestion"', "-", "-", "-", '"center"'),
     ("-", '"supervision_agency"', '"above"', "-", '"province"'),
     ("-", "-", "-", '"city"', '"city"'), ("-", "-", "-", '"province"', '"province"'), ("-", "-", "-", "-", '"county"')])
+
+
+@pytest.mark.parametrize("rule", ["Out_agency_county", "Out_agency_city"])
+def test_a_broken_above_row_of_the_shipped_table_fails_the_dry_run(rule):
+    """Found by hand with `riskmon deploy`: before the samples were reordered, no sample reached these rows."""
+    broken = TABLE.replace(f'<outputEntry id="{rule}"><text>', f'<outputEntry id="{rule}"><text>1 / 0 if True else ')
+    assert broken != TABLE
+    result = run_dry(seed_xml(), (broken,))
+    assert not result.ok
+    assert result.problems[0].element_id == "decide_entry", result.problems[0].as_dict()
 
 
 def test_an_owner_row_for_above_that_fails_is_refused_by_the_dry_run():
