@@ -380,3 +380,18 @@ def test_an_old_published_diagram_runs_with_the_new_variable(api, app):
         assert db.session.get(Report, rid).status.value == "closed"
         assert db.session.scalar(select(ProcessInstance.status).where(ProcessInstance.report_id == rid)).value \
             == "completed"
+
+
+@pytest.mark.postgres
+def test_setting_routes_and_audits_on_postgres(pg_app):
+    """The row lock (SELECT … FOR UPDATE) on a missing then present row, and routing, on PostgreSQL."""
+    from conftest import Api
+
+    api = Api(pg_app.test_client())
+    assert set_entry(api, "above").status_code == 200
+    rid = api.submit()["id"]
+    assert open_tasks(api, COUNTY, rid) == [] and api.task(CITY, rid, "city_assessment")
+    assert set_entry(api, "same").status_code == 200
+    assert api.task(COUNTY, api.submit()["id"], "county_disposal")
+    audit = api.get("/admin/audit?kind=admin_setting_changed", "admin").get_json()
+    assert [i["message"].rsplit("改为", 1)[1] for i in audit["items"]] == ["“本级”", "“上一级”"]
