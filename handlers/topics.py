@@ -1,8 +1,8 @@
 """The service-task handlers, one per camunda:topic in the diagrams."""
 from __future__ import annotations
 
-from storage.models import TIER_LABELS, DirectorAck, EquipmentType, MonitoringPoint, ReportStatus, Tier, utcnow
-from storage.repositories import next_tracking_number, safety_directors, users_with_role
+from storage.models import AGENCY_ENTRY, TIER_LABELS, DirectorAck, EquipmentType, MonitoringPoint, ReportStatus, Tier, utcnow
+from storage.repositories import next_tracking_number, safety_directors, setting_value, users_with_role
 
 from .context import HandlerContext, HandlerError, reads_before_writes
 from .routing import GROUP_TIERS, office_name, resolve_routing, tier_office_code
@@ -39,6 +39,8 @@ def diagram_variables(ctx: HandlerContext, point: MonitoringPoint, point_tier: T
         "equipment_variety": variety, "equipment_type_code": report.equipment_type_code,
         "point_kind": point.kind.value, "control_level": point.control_level,
         "point_tier": point_tier.value, "is_enterprise": point.is_enterprise,
+        # 系统设置“监管部门报送员的报送进入层级”: "same" (本级) or "above" (上一级), for the entry table.
+        "agency_entry": setting_value(ctx.session, AGENCY_ENTRY),
     }
 
 

@@ -28,7 +28,7 @@ EVENT_KIND_LABELS = {
     "admin_resume": "管理员恢复", "admin_terminate": "管理员终止", "admin_reset": "管理员回退",
     "admin_edit_data": "管理员修改数据", "admin_reassign": "管理员转交任务", "admin_release": "管理员强制释放任务",
     "admin_user_created": "创建账户", "admin_user_updated": "修改账户", "admin_user_deactivated": "停用账户",
-    "admin_user_reactivated": "启用账户",
+    "admin_user_reactivated": "启用账户", "admin_setting_changed": "修改系统设置",
 }
 NAME_CACHE = ElementNameCache()
 STATUS_VALUES = frozenset(s.value for s in InstanceStatus)
@@ -150,7 +150,7 @@ AUDIT_FIELD_LABELS = {
     "status_before": "原状态", "status_after": "新状态", "error_before": "原错误", "data": "代替处理结果的数据",
     "cancelled_tasks": "结束的待办", "task_id": "任务编号", "before": "修改前", "after": "修改后",
     "removed": "删除的字段", "claimed_before": "原认领人", "claimed_after": "现认领人", "elements": "重试的环节",
-    "error_after": "现错误",
+    "error_after": "现错误", "setting": "设置项", "key": "设置标识", "value_before": "原取值", "value_after": "新取值",
 }
 
 

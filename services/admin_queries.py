@@ -219,7 +219,7 @@ AUDIT_KIND_LABELS = {
     "admin_terminate": "终止", "admin_reset": "回退", "admin_edit_data": "修改数据",
     "admin_reassign": "转交任务", "admin_release": "强制释放任务",
     "admin_user_created": "创建账户", "admin_user_updated": "修改账户", "admin_user_deactivated": "停用账户",
-    "admin_user_reactivated": "启用账户",
+    "admin_user_reactivated": "启用账户", "admin_setting_changed": "修改系统设置",
 }
 
 

@@ -49,6 +49,7 @@ DIAGRAM_VARIABLES = [
     ("point_tier", "监测点所在层级", "county | city | province"),
     ("entry_tier", "进入层级（决策表 entry_routing 的输出）", "county | city | province | center（省中心汇总）"),
     ("is_enterprise", "是否企业报送", "True | False"),
+    ("agency_entry", "监管部门报送员的报送进入层级（系统设置，管理员可改）", "same（本级，默认）| above（上一级）"),
     ("decision", "最近一次办理的结论", "各环节表单的“结论”选项"),
 ]
 

@@ -7,8 +7,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from .models import (
-    InstanceEvent, MonitoringPoint, Notification, ProcessInstance, Report, SafetyDirectorAssignment,
-    TrackingCounter, User, UserRole, utcnow,
+    InstanceEvent, MonitoringPoint, Notification, ProcessInstance, Report, SafetyDirectorAssignment, SettingDefinition,
+    SystemSetting, TrackingCounter, User, UserRole, utcnow,
 )
 from . import step_writes
 from .outbox_queue import enqueue_channels
@@ -93,6 +93,13 @@ def next_tracking_number(session: Session, year: int) -> str:
 def point_for_user(session: Session, user: User) -> MonitoringPoint | None:
     """The monitoring point a person reports for, if any."""
     return session.get(MonitoringPoint, user.monitoring_point_id) if user.monitoring_point_id else None
+
+
+def setting_value(session: Session, definition: SettingDefinition) -> str:
+    """A system setting's current value: the stored one when it is among the choices, else the default
+    (a value written around the admin page, e.g. by hand in SQL, never reaches a diagram)."""
+    row = session.get(SystemSetting, definition.key)
+    return row.value if row is not None and definition.allows(row.value) else definition.default
 
 
 def count(session: Session, stmt) -> int:

@@ -25,6 +25,9 @@ API_ROUTES = [
     ("GET", "/api/v1/admin/audit", "/admin/audit"),
     ("POST", "/api/v1/admin/users/<int:user_id>/revoke-sessions", "/admin/users/1/revoke-sessions"),
     ("POST", "/api/v1/admin/users/<int:user_id>/reset-password", "/admin/users/1/reset-password"),
+    ("GET", "/api/v1/admin/settings", "/admin/settings"),
+    ("GET", "/api/v1/admin/settings/<key>", "/admin/settings/agency_entry"),
+    ("PUT", "/api/v1/admin/settings/<key>", "/admin/settings/agency_entry"),
 ]
 PAGE_ROUTES = [
     ("GET", "/admin", "/admin"),
@@ -39,9 +42,11 @@ PAGE_ROUTES = [
     ("GET", "/admin/calendar", "/admin/calendar"),
     ("POST", "/admin/calendar/day", "/admin/calendar/day"),
     ("POST", "/admin/calendar/import", "/admin/calendar/import"),
+    ("GET", "/admin/settings", "/admin/settings"),
+    ("POST", "/admin/settings/<key>", "/admin/settings/agency_entry"),
 ]
 BODY = {"reason": "越权尝试", "data": {}, "element_id": "county_disposal", "task_id": "x", "changes": {"a": 1},
-        "user_id": 1, "ids": [1]}
+        "user_id": 1, "ids": [1], "value": "above"}
 
 
 @pytest.fixture
@@ -68,7 +73,7 @@ def test_route_lists_cover_every_admin_rule(app):
 @pytest.mark.parametrize("user", NON_ADMINS)
 @pytest.mark.parametrize("method, rule, path", API_ROUTES, ids=[f"{m} {p}" for m, _, p in API_ROUTES])
 def test_api_refuses_non_admins(api, claimed, user, method, rule, path):
-    res = api.call(method, path.format(task=claimed), user, json=BODY if method == "POST" else None)
+    res = api.call(method, path.format(task=claimed), user, json=BODY if method in ("POST", "PUT") else None)
     assert res.status_code == 403, res.get_data(as_text=True)
     assert res.get_json()["error"]["code"] == "forbidden"
     assert "系统管理员" in res.get_json()["error"]["message"]
@@ -96,7 +101,8 @@ def page_login(client, username):
 def test_pages_refuse_non_admins(app, api, claimed, user, method, rule, path):
     client = app.test_client()
     token = page_login(client, user)
-    data = {"csrf_token": token, "reason": "越权尝试", "ids": "1"} if method == "POST" else None
+    data = {"csrf_token": token, "reason": "越权尝试", "ids": "1", "value": "above", "confirm": "1"} \
+        if method == "POST" else None
     res = client.open(path.format(task=claimed), method=method, data=data)
     assert res.status_code == 403
     assert "无权" in res.get_data(as_text=True)

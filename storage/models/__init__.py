@@ -30,3 +30,4 @@ from .wechat import WechatBinding  # noqa: F401,E402
 from .quality import ReportQualityScore  # noqa: F401,E402
 from .periodic import PERIODIC_REPORT_STATE_LABELS, PeriodicReport, PeriodicReportState  # noqa: F401,E402
 from .stats import StatsReportState, StatsRollup, StatsWatermark  # noqa: F401,E402
+from .system_settings import AGENCY_ENTRY, SETTING_DEFINITIONS, SettingDefinition, SystemSetting  # noqa: F401,E402

@@ -49,6 +49,7 @@ def _visits(app, api) -> dict[str, list[str]]:
     report, badges = f"/reports/{agency['id']}", f"/reports/{lift['id']}"
     return {
         "admin": ["/admin", "/admin/instances", f"/admin/instances/{instance['id']}", "/admin/audit", "/admin/stuck",
+                  "/admin/settings",
                   "/admin/users", f"/admin/users/{person}", f"/points/{point}", "/points/new", report],
         "owner": ["/processes", "/processes/topics", "/processes/modeler",
                   f"/processes/{version}/decisions/new?decision_id=a11y&name=检查"],

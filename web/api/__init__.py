@@ -37,3 +37,4 @@ from . import (  # noqa: E402,F401
 )
 from . import equipment, wechat  # noqa: E402,F401
 from . import periodic  # noqa: E402,F401
+from . import system_settings  # noqa: E402,F401

@@ -241,6 +241,21 @@ class CalendarDayOut(Answer):
     kind, kind_label, name, weekday = fields.String(), _s(), _s(), _s()
 
 
+class SettingOptionOut(Answer):
+    id = fields.String(required=True)
+    name = fields.String(required=True, metadata={"description": "中文名称"})
+
+
+class SystemSettingOut(Answer):
+    key = fields.String(required=True, metadata={"description": "设置标识，如 agency_entry"})
+    label, description = fields.String(required=True), fields.String()
+    value = fields.String(required=True, metadata={"description": "当前取值（未设置时为默认值）"})
+    value_label, default = fields.String(), fields.String()
+    options = fields.List(fields.Nested(SettingOptionOut))
+    updated_at = _when()
+    updated_by = _s(metadata={"description": "最近一次修改的管理员姓名"})
+
+
 class CalendarImportOut(Answer):
     year = fields.Integer(required=True)
     days = fields.Integer(required=True, metadata={"description": "导入的放假日和调休上班日个数"})

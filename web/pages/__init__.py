@@ -40,6 +40,8 @@ def register_pages(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     from .calendar_pages import bp as calendar_bp
     app.register_blueprint(calendar_bp)
+    from .settings_pages import bp as settings_bp
+    app.register_blueprint(settings_bp)
     app.register_blueprint(health_bp)
     from services.report_review import generate_due_reports  # scheduler: draft last period's reports, hourly check
     app.extensions.setdefault("riskmon.jobs", []).append(("periodic_reports", generate_due_reports, 3600))
