@@ -10,7 +10,7 @@ import storage.models.base
 
 
 revision = 'routing_0001'
-down_revision = 'stats_0001'
+down_revision = 'records_0001'
 branch_labels = None
 depends_on = None
 
