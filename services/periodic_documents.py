@@ -21,6 +21,7 @@ from openpyxl.styles import Font
 from .report_charts import bar_chart
 from .stats import DIMENSION_TITLES
 from .wording import NON_PUNITIVE_NOTICE
+from .xlsx_export import safe_row
 
 ISSUER = "陕西省特种设备风险监测及应急保障中心"
 KIND_TITLE = {"monthly": "月度", "quarterly": "季度", "annual": "年度"}
@@ -255,7 +256,7 @@ def _sheet(book, title: str, header: list[str], rows: list[list], first: bool = 
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        sheet.append(safe_row(row))
     sheet.column_dimensions["A"].width = 28
     return sheet
 

@@ -2,10 +2,30 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime, timedelta, timezone
 
 CHINA = timezone(timedelta(hours=8))
 EXPORT_MAX_ROWS = 10_000
+# What a spreadsheet reads as the start of a formula (OWASP "CSV injection"): a typed title such as
+# =HYPERLINK(...) must stay text in files that travel to other offices.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The control characters a worksheet cannot hold (openpyxl raises IllegalCharacterError on them).
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def safe_cell(value):
+    """A value fit for a cell: text without control characters, and text that would start a formula kept as
+    text behind an apostrophe; numbers, dates and None unchanged."""
+    if not isinstance(value, str):
+        return value
+    value = _ILLEGAL.sub("", value)
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def safe_row(row) -> list:
+    """`safe_cell` over a row."""
+    return [safe_cell(value) for value in row]
 
 
 def workbook_bytes(title: str, header: list[str], rows: list[list], note: str | None = None) -> bytes:
@@ -21,7 +41,7 @@ def workbook_bytes(title: str, header: list[str], rows: list[list], note: str | 
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     for row in rows:
-        sheet.append(row)
+        sheet.append(safe_row(row))
     if note:
         sheet.append([])
         sheet.append([note])
