@@ -21,7 +21,7 @@ from openpyxl.styles import Font
 from .report_charts import bar_chart
 from .stats import DIMENSION_TITLES
 from .wording import NON_PUNITIVE_NOTICE
-from .xlsx_export import safe_row
+from .xlsx_export import safe_row, xml_text
 
 ISSUER = "陕西省特种设备风险监测及应急保障中心"
 KIND_TITLE = {"monthly": "月度", "quarterly": "季度", "annual": "年度"}
@@ -75,7 +75,7 @@ def _para(doc, text: str = "", size: float = 14, font: str = BODY_FONT, bold: bo
     p = doc.add_paragraph()
     if align is not None:
         p.alignment = align
-    _font(p.add_run(text), font, size, bold, color)
+    _font(p.add_run(xml_text(text)), font, size, bold, color)
     return p
 
 
@@ -99,7 +99,7 @@ def _table(doc, header: list[str], rows: list[list]) -> None:
         cells = table.add_row().cells
         for cell, value in zip(cells, row):
             cell.text = ""
-            _font(cell.paragraphs[0].add_run(str(value)), BODY_FONT, 11)
+            _font(cell.paragraphs[0].add_run(xml_text(str(value))), BODY_FONT, 11)
     doc.add_paragraph()
 
 

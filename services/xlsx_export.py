@@ -10,8 +10,13 @@ EXPORT_MAX_ROWS = 10_000
 # What a spreadsheet reads as the start of a formula (OWASP "CSV injection"): a typed title such as
 # =HYPERLINK(...) must stay text in files that travel to other offices.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# The control characters a worksheet cannot hold (openpyxl raises IllegalCharacterError on them).
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# The control characters XML 1.0 cannot hold: openpyxl raises IllegalCharacterError and python-docx ValueError.
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text without the control characters an XLSX or DOCX file cannot hold."""
+    return _ILLEGAL.sub("", text)
 
 
 def safe_cell(value):
@@ -19,7 +24,7 @@ def safe_cell(value):
     text behind an apostrophe; numbers, dates and None unchanged."""
     if not isinstance(value, str):
         return value
-    value = _ILLEGAL.sub("", value)
+    value = xml_text(value)
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
