@@ -243,7 +243,7 @@ def sign_docx(path: Path, signer: str, day) -> None:
         if paragraph.text == ISSUE_DATE_PLACEHOLDER:
             paragraph.runs[0].text = f"{day.year}年{day.month}月{day.day}日"
         elif paragraph.text == SIGNER_PLACEHOLDER:
-            paragraph.runs[0].text = f"签发人：{signer}"
+            paragraph.runs[0].text = xml_text(f"签发人：{signer}")
     doc.save(str(path))
 
 

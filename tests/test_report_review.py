@@ -197,3 +197,17 @@ def test_typed_text_with_control_characters_and_markup_reaches_the_docx_intact(e
     text = "\n".join(p.text for p in doc.paragraphs) + "\n".join(
         c.text for t in doc.tables for r in t.rows for c in r.cells)
     assert "门锁短接<w:p>&amp;</w:p>" in text and "案例标题<script>" in text and "经过说明</w:t>" in text
+
+
+def test_a_signer_name_with_a_control_character_still_signs(tmp_path):
+    """Accounts made before names were checked may hold one: 签发 drops it instead of failing with a 500."""
+    from datetime import date
+
+    from services.periodic_documents import SIGNER_PLACEHOLDER, sign_docx
+
+    doc = Document()
+    doc.add_paragraph(SIGNER_PLACEHOLDER)
+    path = tmp_path / "r.docx"
+    doc.save(str(path))
+    sign_docx(path, "省局\x0b签发人", date(2026, 12, 7))
+    assert "签发人：省局签发人" in _text(path.read_bytes())
