@@ -211,3 +211,17 @@ def test_a_signer_name_with_a_control_character_still_signs(tmp_path):
     doc.save(str(path))
     sign_docx(path, "省局\x0b签发人", date(2026, 12, 7))
     assert "签发人：省局签发人" in _text(path.read_bytes())
+
+
+def test_markup_in_a_review_comment_and_a_reviewer_name_is_shown_as_text(api, app):
+    from pages_helpers import signed_in
+
+    with app.app_context():
+        create_user(db.session, "center.html", "<img src=x onerror=alert(1)>", ["center_expert"], "610000", None)
+        db.session.commit()
+    rid = _draft(api).get_json()["id"]
+    res = _review(api, rid, "center.html", "return", "<script>alert('退回')</script>")
+    assert res.status_code == 200, res.get_json()
+    page = signed_in(app, "province").get("/stats/reports").get_data(as_text=True)
+    assert "<script>alert(" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(" in page and "&lt;img src=x onerror=alert(1)&gt;" in page
