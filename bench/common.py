@@ -7,22 +7,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.escalation_path import ESCALATION_PATH
+
 ROOT = Path(__file__).resolve().parent.parent
 
-COUNTY_PATH = [
-    ("county.610113", "county_disposal", {"decision": "escalate", "measures": "现场核查", "risk_level": "major",
-                                          "quality_score": 4}),
-    ("city.610100", "city_assessment", {"decision": "escalate", "assessment_opinion": "需省级研判",
-                                        "risk_level": "major", "quality_score": 4}),
-    ("center", "center_select_panel", {"panel": ""}),
-    ("center", "center_assessment", {"risk_level": "major", "hazard_grade": "major", "assessment_summary": "重大隐患",
-                                     "mitigation_measures": "专项排查", "quality_score": 5}),
-    ("center", "center_consolidation", {"decision": "to_province", "consolidated_opinion": "同意"}),
-    ("province", "province_decision", {"decision": "guide", "guidance": "督促整改"}),
-    ("county.610113", "local_rectification", {"rectification_result": "已整改", "rectified_on": "2026-11-28"}),
-    ("city.610100", "city_rectification_check", {"decision": "confirm", "check_opinion": "整改到位"}),
-    ("province", "province_verification", {"decision": "close", "verification_opinion": "同意"}),
-]
+# The escalation path is the tests' own (one definition); bench scripts put ROOT on sys.path before this import.
+COUNTY_PATH = ESCALATION_PATH
 
 
 def make_app(tmp: Path | None = None):

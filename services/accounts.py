@@ -17,7 +17,7 @@ from . import auth
 from .context import Env
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .monitoring_points import _jurisdiction_clause
-from .point_reporters import PHONE, USERNAME
+from .point_reporters import PHONE, USERNAME, valid_display_name
 
 POINT_ROLES = frozenset({Role.REPORTER.value, Role.SAFETY_DIRECTOR.value, Role.POINT_MANAGER.value, Role.PRINCIPAL.value})
 OFFICER_MANAGERS = ("county_officer", "city_officer")
@@ -153,8 +153,8 @@ def _validate_new(env: Env, data: AccountInput) -> MonitoringPoint | None:
 
 
 def _check_display_name(name: str) -> None:
-    if not 2 <= len((name or "").strip()) <= 64:
-        raise _field_error("display_name", "姓名应为 2 到 64 个字")
+    if not valid_display_name(name):
+        raise _field_error("display_name", "姓名应为 2 到 64 个字，不含控制字符")
 
 
 def _check_phone(phone: str | None) -> None:

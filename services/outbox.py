@@ -210,7 +210,9 @@ def send_email(settings: Settings, message: OutboxMessage) -> None:
     if not settings.smtp_host:
         raise DeliveryFailed("系统未配置邮件服务器（SMTP_HOST）")
     mail = EmailMessage()
-    mail["Subject"] = message.subject
+    # One line: a task name may carry the owner's line break, and a header with CR/LF is refused by
+    # EmailMessage (no header injection, but every e-mail of that task would fail until dead-lettered).
+    mail["Subject"] = " ".join(message.subject.split())
     mail["From"] = formataddr(("陕西省特种设备风险监测平台", settings.smtp_sender))
     mail["To"] = message.recipient
     mail["Message-ID"] = make_msgid(idstring=message.idempotency_key, domain="riskmon")

@@ -21,6 +21,7 @@ from openpyxl.styles import Font
 from .report_charts import bar_chart
 from .stats import DIMENSION_TITLES
 from .wording import NON_PUNITIVE_NOTICE
+from .xlsx_export import safe_row, xml_text
 
 ISSUER = "陕西省特种设备风险监测及应急保障中心"
 KIND_TITLE = {"monthly": "月度", "quarterly": "季度", "annual": "年度"}
@@ -74,7 +75,7 @@ def _para(doc, text: str = "", size: float = 14, font: str = BODY_FONT, bold: bo
     p = doc.add_paragraph()
     if align is not None:
         p.alignment = align
-    _font(p.add_run(text), font, size, bold, color)
+    _font(p.add_run(xml_text(text)), font, size, bold, color)
     return p
 
 
@@ -98,7 +99,7 @@ def _table(doc, header: list[str], rows: list[list]) -> None:
         cells = table.add_row().cells
         for cell, value in zip(cells, row):
             cell.text = ""
-            _font(cell.paragraphs[0].add_run(str(value)), BODY_FONT, 11)
+            _font(cell.paragraphs[0].add_run(xml_text(str(value))), BODY_FONT, 11)
     doc.add_paragraph()
 
 
@@ -242,7 +243,7 @@ def sign_docx(path: Path, signer: str, day) -> None:
         if paragraph.text == ISSUE_DATE_PLACEHOLDER:
             paragraph.runs[0].text = f"{day.year}年{day.month}月{day.day}日"
         elif paragraph.text == SIGNER_PLACEHOLDER:
-            paragraph.runs[0].text = f"签发人：{signer}"
+            paragraph.runs[0].text = xml_text(f"签发人：{signer}")
     doc.save(str(path))
 
 
@@ -255,7 +256,7 @@ def _sheet(book, title: str, header: list[str], rows: list[list], first: bool = 
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        sheet.append(safe_row(row))
     sheet.column_dimensions["A"].width = 28
     return sheet
 

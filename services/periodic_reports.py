@@ -21,6 +21,7 @@ from .context import Env
 from .errors import Invalid
 from .periodic_documents import write_docx, write_xlsx
 from .stats import conditions, full_statistics, province_filter
+from .stats_filter import MAX_DATE, MIN_DATE
 from .wording import NON_PUNITIVE_NOTICE
 
 QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
@@ -58,8 +59,13 @@ def _month_end(year: int, month: int) -> date:
 
 
 def parse_period(kind: str, label: str) -> Period:
-    """`monthly 2026-11`, `quarterly 2026-Q4` (or 2026-4), `annual 2026`; 422 otherwise."""
+    """`monthly 2026-11`, `quarterly 2026-Q4` (or 2026-4), `annual 2026` within the years statistics compute
+    over (2000–2099); 422 otherwise."""
     label = (label or "").strip().upper()
+    year_text = label[:4]
+    if not (year_text.isdigit() and MIN_DATE.year <= int(year_text) <= MAX_DATE.year):
+        raise Invalid(f"报告周期须在 {MIN_DATE.year} 至 {MAX_DATE.year} 年之间："
+                      "月度如 2026-11，季度如 2026-Q4，年度如 2026")
     if kind == "monthly" and (m := re.fullmatch(r"(\d{4})-(\d{1,2})", label)) and 1 <= int(m[2]) <= 12:
         year, month = int(m[1]), int(m[2])
         return Period(kind, f"{year}-{month:02d}", date(year, month, 1), _month_end(year, month))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import secrets
 import string
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -18,6 +19,13 @@ from .monitoring_points import SUPERVISOR_ROLES, get_point
 
 USERNAME = re.compile(r"^[A-Za-z0-9._-]{3,64}$")
 PHONE = re.compile(r"^[0-9+\- ]{5,32}$")
+
+
+def valid_display_name(name: str | None) -> bool:
+    """2 to 64 characters and no control character: names are printed into PDFs, DOCX and XLSX files, where
+    a control character cannot be written."""
+    name = (name or "").strip()
+    return 2 <= len(name) <= 64 and not any(unicodedata.category(ch) == "Cc" for ch in name)
 
 
 @dataclass
@@ -47,8 +55,8 @@ def can_register_reporters(user: User, point) -> bool:
 
 
 def _validate(env: Env, data: ReporterInput) -> None:
-    if not 2 <= len(data.display_name.strip()) <= 64:
-        raise Invalid("姓名应为 2 到 64 个字")
+    if not valid_display_name(data.display_name):
+        raise Invalid("姓名应为 2 到 64 个字，不含控制字符")
     if not USERNAME.match(data.username):
         raise Invalid("登录名应为 3 到 64 位字母、数字、点、下划线或连字符")
     if not PHONE.match(data.phone.strip()):

@@ -21,6 +21,7 @@ from storage.models import POINT_KIND_LABELS, Division, MonitoringPoint, Report,
 from .access import sees_reporter_identity
 from .errors import Forbidden
 from .stats import PROVINCE_ROLES, StatsFilter, conditions
+from .xlsx_export import safe_row
 
 QUALITY_CRITERIA = [
     (5, "信息真实准确，设备、地点、问题、证据（照片或记录）等要素齐全，风险描述清楚，具有明显预警价值或推动了隐患消除"),
@@ -139,6 +140,6 @@ def _table(sheet, title: str, header: list[str], rows: list[list]) -> None:
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        sheet.append(safe_row(row))
     for column, width in zip("ABCDEFG", (8, 36, 24, 16, 12, 12, 12)):
         sheet.column_dimensions[column].width = width

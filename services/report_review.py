@@ -53,7 +53,9 @@ def _event(env: Env, kind: str, message: str, row: PeriodicReport, actor: User |
 
 
 def _title(row: PeriodicReport) -> str:
-    return f"{parse_period(row.kind, row.label).title}{KIND_TITLE[row.kind]}风险评估报告"
+    period = parse_period(row.kind, row.label).title
+    kind = "" if period.endswith(KIND_TITLE[row.kind]) else KIND_TITLE[row.kind]  # 2026年度, not 2026年度年度
+    return f"{period}{kind}风险评估报告"
 
 
 def draft_report(env: Env, user: User | None, kind: str, label: str) -> tuple[PeriodicReport, list[Path]]:

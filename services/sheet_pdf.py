@@ -20,6 +20,8 @@ FONT = "RiskmonCJK"
 WIDTH = A4[0] - 36 * mm
 # Table cells default to Helvetica, a base-14 font the PDF would then list unembedded (even for empty cells):
 # every table names the CJK font, so the embedded subset is the only font in the file.
+# Tables split inside a row (splitInRow): a 20,000-character content or opinion is taller than a page, and a
+# row that cannot split raises reportlab's LayoutError.
 CELL_FONT = ("FONTNAME", (0, 0), (-1, -1), FONT)
 GRID = TableStyle([CELL_FONT, ("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                    ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f2f2f2"))])
@@ -59,7 +61,7 @@ def _pairs(rows: list[tuple[str, str]], style, columns: int = 2) -> Table:
     widths = [label_w, WIDTH / columns - label_w] * columns
     style_cmds = [CELL_FONT, ("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]
     style_cmds += [("BACKGROUND", (c, 0), (c, -1), colors.HexColor("#f2f2f2")) for c in range(0, 2 * columns, 2)]
-    return Table(lines, colWidths=widths, style=TableStyle(style_cmds))
+    return Table(lines, colWidths=widths, style=TableStyle(style_cmds), splitInRow=1)
 
 
 def _opinion_blocks(sheet: Sheet, s: dict) -> list:
@@ -70,7 +72,7 @@ def _opinion_blocks(sheet: Sheet, s: dict) -> list:
         head = f"{number}. {op.tier + '·' if op.tier else ''}{op.step}　　办理人：{op.person}　　时间：{op.at}"
         rows = [[_p(label, s["body"]), _p(value, s["body"])] for label, value in op.fields] or [[_p("意见", s["body"]),
                                                                                                 _p("—", s["body"])]]
-        table = Table(rows, colWidths=[52 * mm, WIDTH - 52 * mm], style=GRID)
+        table = Table(rows, colWidths=[52 * mm, WIDTH - 52 * mm], style=GRID, splitInRow=1)
         blocks.append(KeepTogether([_p(head, s["h2"]), table]))
     return blocks
 
@@ -82,7 +84,8 @@ def _attachment_table(sheet: Sheet, s: dict):
     rows += [[_p(v, s["body"]) for v in row] for row in sheet.attachments]
     style = TableStyle([CELL_FONT, ("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f2f2f2"))])
-    return Table(rows, colWidths=[WIDTH - 95 * mm, 20 * mm, 40 * mm, 35 * mm], style=style, repeatRows=1)
+    return Table(rows, colWidths=[WIDTH - 95 * mm, 20 * mm, 40 * mm, 35 * mm], style=style, repeatRows=1,
+                 splitInRow=1)
 
 
 def _footer(sheet: Sheet):

@@ -2,10 +2,35 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime, timedelta, timezone
 
 CHINA = timezone(timedelta(hours=8))
 EXPORT_MAX_ROWS = 10_000
+# What a spreadsheet reads as the start of a formula (OWASP "CSV injection"): a typed title such as
+# =HYPERLINK(...) must stay text in files that travel to other offices.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The control characters XML 1.0 cannot hold: openpyxl raises IllegalCharacterError and python-docx ValueError.
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text without the control characters an XLSX or DOCX file cannot hold."""
+    return _ILLEGAL.sub("", text)
+
+
+def safe_cell(value):
+    """A value fit for a cell: text without control characters, and text that would start a formula kept as
+    text behind an apostrophe; numbers, dates and None unchanged."""
+    if not isinstance(value, str):
+        return value
+    value = xml_text(value)
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def safe_row(row) -> list:
+    """`safe_cell` over a row."""
+    return [safe_cell(value) for value in row]
 
 
 def workbook_bytes(title: str, header: list[str], rows: list[list], note: str | None = None) -> bytes:
@@ -21,7 +46,7 @@ def workbook_bytes(title: str, header: list[str], rows: list[list], note: str | 
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     for row in rows:
-        sheet.append(row)
+        sheet.append(safe_row(row))
     if note:
         sheet.append([])
         sheet.append([note])

@@ -3,6 +3,10 @@
 Engine steps ask the same questions on every step (who is told about a new county task, does this person get
 e-mail copies). The answers change only when accounts change: any flush that writes a user, a role or a
 channel preference empties this process's cache at once; other processes see the change within `TTL_SECONDS`.
+
+The emptying runs from Session event listeners that `install_listeners()` registers: the app factory calls it,
+and web workers, the scheduler and the CLI all start from the app factory. Nothing happens at import; until
+the listeners are installed nothing is cached either, so a process that never installs them reads afresh.
 """
 from __future__ import annotations
 
@@ -21,10 +25,26 @@ _CHANGED = "riskmon_people_changed"
 _WATCHED = (User, UserRole, NotificationPreference)
 _lock = threading.Lock()
 _caches: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> {key: (expires, value)}
+_installed = False
+
+
+def install_listeners() -> None:
+    """Register the Session listeners that empty the cache on account changes (once per process)."""
+    global _installed
+    with _lock:
+        if _installed:
+            return
+        event.listen(Session, "after_flush", _forget_on_account_change)
+        event.listen(Session, "after_commit", _forget_after_commit)
+        event.listen(Session, "after_rollback", _drop_flag)
+        _installed = True
 
 
 def cached(session: Session, key: tuple, value=_MISSING):
-    """Read `key` (None when absent or expired), or store `value` under it."""
+    """Read `key` (None when absent or expired), or store `value` under it (kept only once the listeners that
+    empty the cache are installed)."""
+    if not _installed:
+        return None if value is _MISSING else value
     engine = session.get_bind()
     now = time.monotonic()
     with _lock:
@@ -55,7 +75,6 @@ def role_holders(session: Session, role: str, division_code: str) -> list[tuple[
     return cached(session, key, [tuple(row) for row in session.execute(stmt)])
 
 
-@event.listens_for(Session, "after_flush")
 def _forget_on_account_change(session: Session, _context) -> None:
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, _WATCHED):
@@ -64,12 +83,10 @@ def _forget_on_account_change(session: Session, _context) -> None:
             return
 
 
-@event.listens_for(Session, "after_commit")
 def _forget_after_commit(session: Session) -> None:
     if session.info.pop(_CHANGED, False):
         clear()
 
 
-@event.listens_for(Session, "after_rollback")
 def _drop_flag(session: Session) -> None:
     session.info.pop(_CHANGED, None)

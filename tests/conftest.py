@@ -147,12 +147,8 @@ def postgres_url() -> str | None:
     return os.environ.get("TEST_DATABASE_URL") or None
 
 
-@pytest.fixture
-def pg_settings(tmp_path) -> Settings:
-    """A freshly migrated and seeded PostgreSQL database (TEST_DATABASE_URL), or skip."""
-    url = postgres_url()
-    if not url:
-        pytest.skip("TEST_DATABASE_URL 未设置：跳过 PostgreSQL 测试")
+def reset_postgres_schema(url: str) -> None:
+    """An empty public schema in the PostgreSQL test database (everything in it is dropped)."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
@@ -160,6 +156,15 @@ def pg_settings(tmp_path) -> Settings:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+@pytest.fixture
+def pg_settings(tmp_path) -> Settings:
+    """A freshly migrated and seeded PostgreSQL database (TEST_DATABASE_URL), or skip."""
+    url = postgres_url()
+    if not url:
+        pytest.skip("TEST_DATABASE_URL 未设置：跳过 PostgreSQL 测试")
+    reset_postgres_schema(url)
     settings = make_settings(tmp_path, url)
     seed_database(settings)
     return settings

@@ -177,3 +177,17 @@ def test_nobody_locks_themselves_out_or_moves_a_person_off_their_point(api, env)
     own = _point(env, "610113")
     mixed = api.post("/admin/users", "county.610113", json=_reporter(own.id, division="610112", username="mix.r"))
     assert mixed.status_code == 422
+
+
+def test_names_with_control_characters_are_refused(api, env):
+    """A display name travels into pages, the 处置单 PDF, XLSX exports and the 签发 DOCX (签发人：…), where a
+    control character cannot be written: it is refused when the account is created or renamed."""
+    own = _point(env, "610113")
+    for name in ("省局\x0b签发人", "专家\x01乙", "换行\n名字"):
+        res = api.post("/admin/users", "admin", json=_reporter(own.id, display_name=name))
+        assert res.status_code == 422, (name, res.get_json())
+        assert res.get_json()["error"]["details"][0]["field"] == "display_name"
+    created = api.post("/admin/users", "admin", json=_reporter(own.id))
+    assert created.status_code == 201
+    res = api.call("PATCH", f"/admin/users/{created.get_json()['id']}", "admin", json={"display_name": "改\x0c名"})
+    assert res.status_code == 422 and res.get_json()["error"]["details"][0]["field"] == "display_name"

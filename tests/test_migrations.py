@@ -4,14 +4,14 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 
 from storage.fulltext import outside_metadata
 from storage.models import Base
 from web import create_app
 from web.extensions import db
 
-from conftest import make_settings, postgres_url
+from conftest import make_settings, postgres_url, reset_postgres_schema
 
 
 def _differences(connection) -> list:
@@ -62,11 +62,7 @@ def test_upgrade_on_fresh_postgres_matches_models(tmp_path):
     url = postgres_url()
     if not url:
         pytest.skip("TEST_DATABASE_URL 未设置：跳过 PostgreSQL 测试")
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+    reset_postgres_schema(url)
     _assert_round_trip(create_app(make_settings(tmp_path, url)))
 
 

@@ -5,26 +5,13 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from escalation_path import ESCALATION_PATH
 from pages_helpers import signed_in
 from sqlalchemy import select
 
 from storage.models import ReportView, User, utcnow
 from web.extensions import db
 
-CHAIN = [
-    ("county.610113", "county_disposal", {"decision": "escalate", "measures": "现场核查", "risk_level": "major",
-                                          "quality_score": 5}),
-    ("city.610100", "city_assessment", {"decision": "escalate", "assessment_opinion": "需省级研判",
-                                        "risk_level": "major", "quality_score": 4}),
-    ("center", "center_select_panel", {"panel": ""}),
-    ("center", "center_assessment", {"risk_level": "major", "hazard_grade": "major", "assessment_summary": "重大隐患",
-                                     "mitigation_measures": "专项排查", "quality_score": 5}),
-    ("center", "center_consolidation", {"decision": "to_province", "consolidated_opinion": "同意"}),
-    ("province", "province_decision", {"decision": "guide", "guidance": "督促整改"}),
-    ("county.610113", "local_rectification", {"rectification_result": "已整改", "rectified_on": "2026-11-28"}),
-    ("city.610100", "city_rectification_check", {"decision": "confirm", "check_opinion": "属实"}),
-    ("province", "province_verification", {"decision": "close", "verification_opinion": "同意"}),
-]
 
 
 def decisions_on_page(html: str) -> list[str]:
@@ -36,7 +23,7 @@ def decisions_on_page(html: str) -> list[str]:
 
 def test_each_decision_shows_its_own_steps_label(api, app):
     rid = api.submit()["id"]
-    for user, element, data in CHAIN:
+    for user, element, data in ESCALATION_PATH:
         api.complete(user, rid, element, data)
     html = signed_in(app, "province").get(f"/reports/{rid}").get_data(as_text=True)
     shown = decisions_on_page(html)

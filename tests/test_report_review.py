@@ -161,3 +161,67 @@ def test_the_docx_charts_are_images_not_character_bars(env, reports, tmp_path):
         assert len(doc.inline_shapes) == len(images)
         assert "■" not in "".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
         assert any(p.text.startswith("图3") for p in doc.paragraphs)
+
+
+def test_periods_outside_the_calendar_are_a_422_not_a_500(api):
+    """Year 0000 or 9999's last month has no date the statistics can compute over (date(0, 1, 1) and
+    date(10000, 1, 1) raise); such a period is refused like a malformed one."""
+    for kind, period in (("annual", "0000"), ("monthly", "0000-01"), ("monthly", "9999-12"),
+                         ("quarterly", "9999-Q4"), ("annual", "1899"), ("annual", "99999")):
+        res = api.post("/periodic-reports", "province", json={"kind": kind, "period": period})
+        assert res.status_code == 422, (kind, period, res.get_json())
+        assert "周期" in res.get_json()["error"]["message"]
+    assert api.get("/periodic-reports", "province").get_json()["items"] == []
+
+
+def test_report_titles_name_the_kind_once(api):
+    res = api.post("/periodic-reports", "province", json={"kind": "annual", "period": "2026"})
+    assert res.status_code == 201, res.get_json()
+    assert res.get_json()["title"] == "2026年度风险评估报告"
+    monthly = _draft(api).get_json()
+    assert monthly["title"] == "2026年11月月度风险评估报告"
+
+
+def test_typed_text_with_control_characters_and_markup_reaches_the_docx_intact(env, tmp_path):
+    """A major risk's title and a published case come from what people typed: control characters that XML
+    cannot hold are dropped instead of failing the draft (and the scheduler's monthly job), markup stays text."""
+    from services.periodic_documents import write_docx
+
+    data = periodic_reports.collect(env.session, periodic_reports.parse_period("monthly", "2026-11"))
+    data["major_risks"] = [{"tracking_no": "SX-1", "equipment": "电梯", "division": "雁塔区", "hazard_grade": "一般",
+                            "status": "已办结", "title": "门锁\x0b短接<w:p>&amp;</w:p>\x01"}]
+    data["cases"] = [{"title": "案例\x0c标题<script>", "write_up": "经过\x1f说明</w:t>"}]
+    path = tmp_path / "r.docx"
+    write_docx(data, path)
+    doc = Document(str(path))
+    text = "\n".join(p.text for p in doc.paragraphs) + "\n".join(
+        c.text for t in doc.tables for r in t.rows for c in r.cells)
+    assert "门锁短接<w:p>&amp;</w:p>" in text and "案例标题<script>" in text and "经过说明</w:t>" in text
+
+
+def test_a_signer_name_with_a_control_character_still_signs(tmp_path):
+    """Accounts made before names were checked may hold one: 签发 drops it instead of failing with a 500."""
+    from datetime import date
+
+    from services.periodic_documents import SIGNER_PLACEHOLDER, sign_docx
+
+    doc = Document()
+    doc.add_paragraph(SIGNER_PLACEHOLDER)
+    path = tmp_path / "r.docx"
+    doc.save(str(path))
+    sign_docx(path, "省局\x0b签发人", date(2026, 12, 7))
+    assert "签发人：省局签发人" in _text(path.read_bytes())
+
+
+def test_markup_in_a_review_comment_and_a_reviewer_name_is_shown_as_text(api, app):
+    from pages_helpers import signed_in
+
+    with app.app_context():
+        create_user(db.session, "center.html", "<img src=x onerror=alert(1)>", ["center_expert"], "610000", None)
+        db.session.commit()
+    rid = _draft(api).get_json()["id"]
+    res = _review(api, rid, "center.html", "return", "<script>alert('退回')</script>")
+    assert res.status_code == 200, res.get_json()
+    page = signed_in(app, "province").get("/stats/reports").get_data(as_text=True)
+    assert "<script>alert(" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(" in page and "&lt;img src=x onerror=alert(1)&gt;" in page

@@ -110,3 +110,19 @@ def test_without_a_cjk_font_the_answer_is_a_chinese_503(api, monkeypatch):
     res = api.get(f"/reports/{rid}/sheet.pdf", "county.610113")
     assert res.status_code == 503
     assert "fonts-wqy-microhei" in res.get_json()["error"]["message"]
+
+
+def test_the_longest_accepted_texts_and_markup_print_over_several_pages(api, tmp_path):
+    """20,000 characters of content and of a tier's measures (what the schema and forms accept) flow over
+    pages instead of a LayoutError 500; markup typed into the texts prints as text and breaks nothing."""
+    content = "<script>alert(1)</script><b>粗</b>&amp;" + "险" * 16_950 + "A" * 3_000 + "末尾"
+    report = api.submit(title="<font size=40>标题</font>&", content=content)
+    api.complete("county.610113", report["id"], "county_disposal", {
+        "decision": "escalate", "measures": "措施" * 9_990 + "措施完", "risk_level": "major", "quality_score": 5})
+    res = api.get(f"/reports/{report['id']}/sheet.pdf", "city.610100")
+    assert res.status_code == 200, res.get_data(as_text=True)[:300]
+    text = _text(res.data, tmp_path)
+    flat = "".join(text.split())
+    assert "<script>alert(1)</script><b>粗</b>&amp;" in flat and "<fontsize=40>标题</font>&" in flat
+    assert "末尾" in flat and "措施完" in flat and flat.count("险") >= 16_950
+    assert text.count("\f") >= 10  # pages

@@ -1,23 +1,13 @@
 """The basic county → city → province chain through the JSON API."""
+from escalation_path import ESCALATION_PATH
 
 
 def test_agency_report_climbs_to_province_and_closes(api):
     report = api.submit()
     assert report["tracking_no"].startswith("SX-")
     rid = report["id"]
-    api.complete("county.610113", rid, "county_disposal", {
-        "decision": "escalate", "measures": "现场核查", "risk_level": "major", "quality_score": 5})
-    api.complete("city.610100", rid, "city_assessment", {
-        "decision": "escalate", "assessment_opinion": "需省级研判", "risk_level": "major", "quality_score": 4})
-    api.complete("center", rid, "center_select_panel", {"panel": ""})
-    api.complete("center", rid, "center_assessment", {
-        "risk_level": "major", "hazard_grade": "major", "assessment_summary": "重大隐患",
-        "mitigation_measures": "专项排查", "quality_score": 5})
-    api.complete("center", rid, "center_consolidation", {"decision": "to_province", "consolidated_opinion": "同意"})
-    api.complete("province", rid, "province_decision", {"decision": "guide", "guidance": "督促整改"})
-    api.complete("county.610113", rid, "local_rectification", {"rectification_result": "已整改", "rectified_on": "2026-11-28"})
-    api.complete("city.610100", rid, "city_rectification_check", {"decision": "confirm", "check_opinion": "属实"})
-    api.complete("province", rid, "province_verification", {"decision": "close", "verification_opinion": "同意"})
+    for user, element, data in ESCALATION_PATH:
+        api.complete(user, rid, element, data)
     detail = api.get(f"/reports/{rid}", "reporter.agency").get_json()
     assert detail["status"] == "closed"
     assert detail["status_label"] == "已办结"

@@ -13,6 +13,7 @@ from services.context import Env
 from services.settings import Settings
 from storage.database import configure_engine
 from storage.models import utcnow
+from storage.people_cache import install_listeners as install_people_cache_listeners
 
 from .extensions import db, migrate
 from .input_guards import install as install_input_guards
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         HANDLERS, runtime=Runtime(ExpressionEnvironment(expression_functions(calendar))))
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    install_people_cache_listeners()
     with app.app_context():
         configure_engine(db.engine)
         calendar.bind(db.engine)

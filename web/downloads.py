@@ -12,6 +12,7 @@ from services.errors import Invalid
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XML = "application/xml"
 
 
 def download(content: bytes, mimetype: str, name: str, inline: bool = False):
@@ -20,6 +21,11 @@ def download(content: bytes, mimetype: str, name: str, inline: bool = False):
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def xml_file(text: str, name: str, inline: bool = False):
+    """A BPMN or DMN text as a file named `name` (ids may be Chinese identifiers: the name goes RFC 5987)."""
+    return download(text.encode("utf-8"), XML, name, inline=inline)
 
 
 def wants_xlsx() -> bool:

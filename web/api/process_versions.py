@@ -1,12 +1,13 @@
 """Process versions for workflow owners: list, upload a validated draft, publish."""
 from __future__ import annotations
 
-from flask import Response, jsonify, request
+from flask import jsonify, request
 
 from services import decisions, processes
 from services.errors import Forbidden, Invalid, NotFound, ServiceError
 from storage.models import ProcessVersion
 from web import env
+from web.downloads import xml_file
 
 from . import api
 from .openapi import XML_FILE, doc
@@ -101,8 +102,7 @@ def download_version(version_id: int):
     version = env().session.get(ProcessVersion, version_id)
     if version is None:
         raise NotFound("流程版本不存在")
-    return Response(version.bpmn_xml, mimetype="application/xml", headers={
-        "Content-Disposition": f"attachment; filename={version.process_id}_v{version.version}.bpmn"})
+    return xml_file(version.bpmn_xml, f"{version.process_id}_v{version.version}.bpmn")
 
 
 @api.post("/process-versions/<int:version_id>/publish")
@@ -146,5 +146,4 @@ def list_decision_tables(version_id: int):
 def download_decision_table(version_id: int, decision_id: str):
     _owner()
     table = decisions.decision_table(env(), version_id, decision_id)
-    return Response(table.dmn_xml, mimetype="application/xml", headers={
-        "Content-Disposition": f"attachment; filename={table.decision_id}.dmn"})
+    return xml_file(table.dmn_xml, f"{table.decision_id}.dmn")

@@ -11,6 +11,7 @@ from services.version_diff import compare_versions
 from services.version_overview import version_overview
 from storage.models import ProcessVersion, VersionState
 from web import env
+from web.downloads import xml_file
 from web.input_guards import parse_id
 
 from ..api.process_versions import read_upload
@@ -81,10 +82,8 @@ def upload():
 def download(version_id: int):
     """The diagram file (also what the modeler and the diff viewer load)."""
     version = _version(version_id)
-    disposition = "inline" if request.args.get("inline") else "attachment"
-    return Response(version.bpmn_xml, mimetype="application/xml", headers={
-        "Content-Disposition": f"{disposition}; filename={version.process_id}_v{version.version}.bpmn",
-        "Cache-Control": "no-store"})
+    return xml_file(version.bpmn_xml, f"{version.process_id}_v{version.version}.bpmn",
+                    inline=bool(request.args.get("inline")))
 
 
 @bp.get("/modeler")
@@ -248,8 +247,7 @@ def new_decision(version_id: int):
 def decision_xml(version_id: int, decision_id: str):
     """The DMN text of a version's table."""
     table = decisions.decision_table(env(), version_id, decision_id)
-    return Response(table.dmn_xml, mimetype="application/xml", headers={
-        "Content-Disposition": f"inline; filename={table.decision_id}.dmn", "Cache-Control": "no-store"})
+    return xml_file(table.dmn_xml, f"{table.decision_id}.dmn", inline=True)
 
 
 @bp.get("/decisions/template")
