@@ -166,7 +166,7 @@ class ProcessStore:
         current = {view.id for view in snap.open_tasks}
         for view in snap.open_tasks:
             if view.id not in open_rows:
-                result.created_tasks.append(self._add_task(session, instance, report, view, now))
+                result.created_tasks.append(self._add_task(session, instance, report, view, now, workflow))
         for row_id, row in open_rows.items():
             if row_id not in current:
                 self._close_task_row(session, instance, report, workflow, row, now)
@@ -187,17 +187,18 @@ class ProcessStore:
         add_event(session, "task_cancelled", f"“{row.name}”已结束（期限已到或流程变更）",
                   instance_id=instance.id, report_id=report.id, element_id=row.element_id)
 
-    def _add_task(self, session, instance, report, view, now) -> HumanTask:
+    def _add_task(self, session, instance, report, view, now, workflow) -> HumanTask:
         target = assign(view.candidate_group, report)
         assignee = view.assignee
         if target.candidate_group == REPORTER_GROUP:
             reporter = session.get(User, report.reporter_id)
             assignee = reporter.username if reporter is not None else None
+        ran = self.runtime.may_have_run(workflow, view.element_id)  # else no earlier answers: no query
         row = HumanTask(id=view.id, instance_id=instance.id, report_id=report.id, element_id=view.element_id,
                         name=view.name, candidate_group=target.candidate_group,
                         division_code=target.division_code, monitoring_point_id=target.monitoring_point_id,
                         state=TaskState.OPEN, due_at=due_from(view.due, now), priority=view.priority,
-                        form=with_previous_round(view.form, previous_answers(session, instance.id, view.element_id)),
+                        form=with_previous_round(view.form, previous_answers(session, instance.id, view.element_id) if ran else {}),
                         created_at=now, assignee=assignee)
         row.candidates = _further_candidates(view, report, target)
         session.add(row)

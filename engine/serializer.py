@@ -17,6 +17,7 @@ from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
 from .dialect import SafeScriptEngine
 from .expressions import ExpressionEnvironment
+from .runtime import completed_elements, set_completed_elements
 from .specs import SpecBundle
 
 FORMAT = 1
@@ -29,6 +30,9 @@ class SpecByReferenceConverter(BpmnWorkflowConverter):
         dct = super(BpmnWorkflowConverter, self).to_dict(workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        done = completed_elements(workflow)
+        if done is not None:
+            dct["completed_elements"] = sorted(done)
         return dct
 
     def restore_with_spec(self, dct, bundle: SpecBundle) -> BpmnWorkflow:
@@ -40,6 +44,8 @@ class SpecByReferenceConverter(BpmnWorkflowConverter):
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        done = dct.pop("completed_elements", None)  # absent in states saved before it was recorded
+        set_completed_elements(workflow, set(done) if done is not None else None)
         return workflow
 
 
