@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from storage.models import TIER_LABELS, DirectorAck, EquipmentType, MonitoringPoint, ReportStatus, Tier, utcnow
-from storage.repositories import next_tracking_number, safety_directors, users_with_role
+from storage.people_cache import role_holders
+from storage.repositories import next_tracking_number, safety_directors
 
 from .context import HandlerContext, HandlerError, reads_before_writes
 from .routing import GROUP_TIERS, office_name, resolve_routing, tier_office_code
@@ -67,8 +68,9 @@ def dispatch_guidance(ctx: HandlerContext) -> dict:
     report = ctx.report
     code = report.county_code or report.city_code
     role = "county_officer" if report.county_code else "city_officer"
-    recipients = [u.id for u in users_with_role(ctx.session, role, division_code=code)] if code else []
-    informed = [u.id for u in users_with_role(ctx.session, "city_officer", report.city_code)] \
+    # who holds the role there: the cache the step's task notices use (emptied at once on account changes)
+    recipients = [uid for uid, _ in role_holders(ctx.session, role, code)] if code else []
+    informed = [uid for uid, _ in role_holders(ctx.session, "city_officer", report.city_code)] \
         if report.county_code and report.city_code else []
     guidance = str(ctx.data.get("guidance") or "")
     ctx.notify(recipients, "guidance", f"省局措施意见与指导意见已下达：{report.tracking_no}", guidance)

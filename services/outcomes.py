@@ -10,9 +10,8 @@ The validator allows each value once per form (engine/dialect_rules.py). Recorde
 """
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from storage.models import HazardGrade, HumanTask, Report, ReportQualityScore, RiskLevel, utcnow
+from storage.models import HazardGrade, HumanTask, Report, RiskLevel
+from storage.repositories import set_quality_score
 
 QUALITY_SCORE = "quality_score"
 SCORE_RANGE = (1, 5)
@@ -61,13 +60,7 @@ def apply_outcome(session, task: HumanTask, report: Report, data: dict, user_id:
         record_score(session, report, score_tier(task.candidate_group), score, user_id)
 
 
-def record_score(session, report: Report, tier: str, score: int, user_id: int | None) -> ReportQualityScore:
+def record_score(session, report: Report, tier: str, score: int, user_id: int | None) -> None:
     """This tier's score for the report: added, or its earlier score replaced (never another tier's)."""
-    row = session.scalar(select(ReportQualityScore).where(ReportQualityScore.report_id == report.id,
-                                                          ReportQualityScore.tier == tier))
-    if row is None:
-        row = ReportQualityScore(report_id=report.id, tier=tier)
-        session.add(row)
-    row.score, row.scored_by_id, row.scored_at = score, user_id, utcnow()
+    set_quality_score(session, report.id, tier, score, user_id)
     report.quality_score = score
-    return row

@@ -1,13 +1,13 @@
 """Queries and writes shared by services, handlers and the engine. They flush; they never commit."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from .models import (
-    InstanceEvent, MonitoringPoint, Notification, ProcessInstance, Report, SafetyDirectorAssignment,
+    InstanceEvent, MonitoringPoint, Notification, ProcessInstance, Report, ReportQualityScore, SafetyDirectorAssignment,
     TrackingCounter, User, UserRole, utcnow,
 )
 from . import step_writes
@@ -88,6 +88,26 @@ def next_tracking_number(session: Session, year: int) -> str:
                                       set_={"last_value": TrackingCounter.last_value + 1})
     value = session.execute(stmt.returning(TrackingCounter.last_value)).scalar_one()
     return f"SX-{year}-{value:06d}"
+
+
+def set_quality_score(session: Session, report_id: int, tier: str, score: int, user_id: int | None) -> None:
+    """The tier's score for the report, added or replacing its earlier one, in one upsert on (report, tier)."""
+    connection = session.connection()  # Core, no autoflush: the report's own changes go out with the step's flush
+    stmt = _SCORE_UPSERTS[connection.dialect.name == "postgresql"]
+    connection.execute(stmt, {"report_id": report_id, "tier": tier, "score": score, "user_id": user_id,
+                              "now": utcnow()})
+
+
+def _score_upsert(insert):
+    table = ReportQualityScore.__table__
+    stmt = insert(table).values(report_id=bindparam("report_id"), tier=bindparam("tier"), score=bindparam("score"),
+                                scored_by_id=bindparam("user_id"), scored_at=bindparam("now"))
+    return stmt.on_conflict_do_update(index_elements=[table.c.report_id, table.c.tier],
+                                      set_={"score": stmt.excluded.score, "scored_by_id": stmt.excluded.scored_by_id,
+                                            "scored_at": stmt.excluded.scored_at})
+
+
+_SCORE_UPSERTS = {False: _score_upsert(sqlite_insert), True: _score_upsert(postgresql_insert)}
 
 
 def point_for_user(session: Session, user: User) -> MonitoringPoint | None:
