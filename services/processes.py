@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import defer
 
 from engine import SpecError, UnsafeXml
 from engine.decisions import describe as describe_decision
@@ -228,7 +229,9 @@ def _activate(env: Env, version: ProcessVersion, actor_id: int | None) -> None:
 
 def current_version(env: Env, process_id: str = DEFAULT_PROCESS_ID) -> ProcessVersion:
     """The published version new instances start on."""
-    version = env.session.scalar(select(ProcessVersion).where(
+    # Every submission asks; the diagram's XML (tens of kB) is read only by those that use it (cached by id in
+    # engine.ProcessStore).
+    version = env.session.scalar(select(ProcessVersion).options(defer(ProcessVersion.bpmn_xml)).where(
         ProcessVersion.process_id == process_id, ProcessVersion.state == VersionState.PUBLISHED))
     if version is None:
         raise Conflict("尚未发布任何流程版本，请先部署流程（riskmon deploy）")
