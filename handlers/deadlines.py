@@ -11,7 +11,7 @@ from storage.models import DirectorAck, HumanTask, MonitoringPoint, TaskState, U
 from storage.people_cache import role_holders
 from storage.repositories import safety_directors, user_ids_with_role, users_with_role
 
-from .context import HandlerContext
+from .context import HandlerContext, reads_before_writes
 from .routing import PROVINCE_CODE
 
 TIER_ABOVE = {"county": "city", "rectification": "city", "city": "province", "center": "province",
@@ -108,6 +108,7 @@ def director_acknowledged(ctx: HandlerContext) -> dict:
     return {"director_ack": DirectorAck.ACKNOWLEDGED.value}
 
 
+@reads_before_writes  # reads, then one buffered event: nothing to roll back
 def prepare_panel(ctx: HandlerContext) -> dict:
     """The centre experts who assess jointly (会签): the expert who organised it plus those named in `panel`
     (or a configured `center_panel` list); names that are not active centre experts are left out, logged."""

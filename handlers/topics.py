@@ -63,6 +63,7 @@ def notify_safety_director(ctx: HandlerContext) -> dict:
     return {"safety_director_ids": [d.id for d in directors]}
 
 
+@reads_before_writes  # notices and events are buffered (dropped on failure); the report's status is set last
 def dispatch_guidance(ctx: HandlerContext) -> dict:
     """Send the province's measures and guidance to the locality that must rectify, the city informed."""
     report = ctx.report
