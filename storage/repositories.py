@@ -81,13 +81,19 @@ def add_event(session: Session, kind: str, message: str, instance_id: int | None
 def next_tracking_number(session: Session, year: int) -> str:
     """SX-<year>-<6 digits>, unique and gap-free per year under concurrent submissions: one upsert that bumps the
     year's counter row under its row lock (PostgreSQL; SQLite serialises writers) and returns the new value."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(TrackingCounter).values(year=year, last_value=1)
+    stmt = _COUNTER_BUMPS[session.get_bind().dialect.name == "postgresql"]
+    value = session.execute(stmt, {"year": year}).scalar_one()
+    return f"SX-{year}-{value:06d}"
+
+
+def _counter_bump(insert):
+    stmt = insert(TrackingCounter).values(year=bindparam("year"), last_value=1)
     stmt = stmt.on_conflict_do_update(index_elements=[TrackingCounter.year],
                                       set_={"last_value": TrackingCounter.last_value + 1})
-    value = session.execute(stmt.returning(TrackingCounter.last_value)).scalar_one()
-    return f"SX-{year}-{value:06d}"
+    return stmt.returning(TrackingCounter.last_value)
+
+
+_COUNTER_BUMPS = {False: _counter_bump(sqlite_insert), True: _counter_bump(postgresql_insert)}
 
 
 def set_quality_score(session: Session, report_id: int, tier: str, score: int, user_id: int | None) -> None:
