@@ -119,6 +119,7 @@ class ProcessStore:
                 instance.workflow_state = self.serializer.dumps(workflow)
                 instance.updated_at = utcnow()
                 task_rows.save_instance(session, instance)
+                task_rows.save_report(session, report)
             session.flush()
             step_writes.write(session, writes)
         except Exception:

@@ -7,7 +7,7 @@ The statements are built once at import; SQLAlchemy caches their compiled form, 
 from __future__ import annotations
 
 from sqlalchemy import bindparam, func, inspect, select, update
-from sqlalchemy.orm import Session, aliased, contains_eager
+from sqlalchemy.orm import ColumnProperty, Session, aliased, contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
@@ -129,6 +129,33 @@ def save_instance(session: Session, instance: ProcessInstance) -> None:
     state = inspect(instance)
     if not state.committed_state:  # nothing else pending on it: keep it out of the next flush altogether
         state._commit_all(state.dict, session.identity_map)
+
+
+_REPORT_UPDATES: dict[tuple[str, ...], object] = {}
+
+
+def save_report(session: Session, report: Report) -> None:
+    """Write the report's changed columns with one Core UPDATE (its change mark set by the column's `onupdate`, as
+    the flush would) and record them as committed; left to the flush when anything but plain columns changed."""
+    state = inspect(report)
+    if not state.persistent or not state.committed_state:
+        return
+    values = {}
+    for key in state.committed_state:
+        prop = state.mapper.attrs.get(key)
+        if not isinstance(prop, ColumnProperty) or len(prop.columns) != 1:
+            return
+        values[prop.columns[0].key] = getattr(report, key)
+    names = tuple(sorted(values))
+    statement = _REPORT_UPDATES.get(names)
+    if statement is None:  # one statement per set of changed columns, built once (a handful in practice)
+        table = Report.__table__
+        statement = (update(table).where(table.c.id == bindparam("row_id"))
+                     .values({name: bindparam(f"new_{name}") for name in names}))
+        _REPORT_UPDATES[names] = statement
+    _execute(session, statement, {"row_id": report.id, **{f"new_{name}": values[name] for name in names}})
+    state._commit_all(state.dict, session.identity_map)
+    session.expire(report, ["change_seq"])  # set by the database: read again if anyone asks
 
 
 def _execute(session: Session, statement, params):
