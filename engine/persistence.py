@@ -14,7 +14,7 @@ from storage.models import (
     TIER_LABELS, DecisionTable, HumanTask, HumanTaskCandidate, InstanceStatus, ProcessInstance, ProcessVersion,
     Report, TaskState, Tier, User, utcnow,
 )
-from storage import step_writes
+from storage import step_writes, task_rows
 from storage.people_cache import role_holders
 from storage.repositories import add_event, add_notification
 
@@ -76,23 +76,29 @@ class ProcessStore:
                                    status=InstanceStatus.RUNNING, workflow_state=b"", created_at=utcnow())
         session.add(instance)
         session.flush()
-        add_event(session, "submitted", "信息已报送", instance_id=instance.id, report_id=report.id,
-                  actor_id=actor_id)
-        return self._run_and_save(session, instance, report, workflow, actor_id)
+        # A new instance has no task rows yet; its first event goes out with the step's (one executemany).
+        with step_writes.collecting(session) as writes:
+            add_event(session, "submitted", "信息已报送", instance_id=instance.id, report_id=report.id,
+                      actor_id=actor_id)
+            result = self._run_and_save(session, instance, report, workflow, actor_id, open_ids=[])
+        step_writes.write(session, writes)
+        return result
 
     def step(self, session: Session, instance: ProcessInstance, action, actor_id: int | None = None,
-             allow_frozen: bool = False) -> StepResult:
-        """Apply `action(workflow)` to a locked instance, run the engine, project and save."""
+             allow_frozen: bool = False, report: Report | None = None,
+             open_ids: list[str] | None = None) -> StepResult:
+        """Apply `action(workflow)` to a locked instance, run the engine, project and save. A caller that has
+        read the report and the ids of the instance's open task rows in this transaction passes them."""
         if instance.status in FROZEN and not allow_frozen:
             raise InstanceFrozen(instance.status)
-        report = session.get(Report, instance.report_id)
+        report = report if report is not None else session.get(Report, instance.report_id)
         workflow = self.load(session, instance)
         try:
             action(workflow)
         except Exception:
             self.live.discard(instance.id)
             raise
-        return self._run_and_save(session, instance, report, workflow, actor_id)
+        return self._run_and_save(session, instance, report, workflow, actor_id, open_ids)
 
     def load(self, session: Session, instance: ProcessInstance):
         """The instance's workflow: the live one if still current, else deserialized."""
@@ -102,17 +108,20 @@ class ProcessStore:
                                                                                    instance.process_version_id))
         return workflow
 
-    def _run_and_save(self, session, instance, report, workflow, actor_id) -> StepResult:
+    def _run_and_save(self, session, instance, report, workflow, actor_id, open_ids=None) -> StepResult:
         caller = self._topic_caller(session, instance, report, actor_id)
         try:
             # One flush at the end instead of one before every query, and the step's events, notices and
             # outbox rows collected and written with one executemany per table after it (storage/step_writes).
-            # Nothing below reads rows this step has added.
+            # Nothing below reads rows this step has added. The task rows and the instance row are written
+            # with prepared Core statements (storage/task_rows), not through the unit of work.
             with session.no_autoflush, step_writes.collecting(session) as writes:
                 errors = self.runtime.run(workflow, caller, self._timer_logger(session, instance, report))
-                result = self._project(session, instance, report, workflow, errors)
+                result = self._project(session, instance, report, workflow, errors, open_ids)
                 instance.workflow_state = self.serializer.dumps(workflow)
                 instance.updated_at = utcnow()
+                task_rows.save_instance(session, instance)
+                task_rows.save_report(session, report)
             session.flush()
             step_writes.write(session, writes)
         except Exception:
@@ -159,19 +168,18 @@ class ProcessStore:
         return on_completed
 
     # -- projection --------------------------------------------------------------------------
-    def _project(self, session, instance, report, workflow, errors) -> StepResult:
+    def _project(self, session, instance, report, workflow, errors, open_ids=None) -> StepResult:
         snap = self.runtime.snapshot(workflow)
         now = utcnow()
         result = StepResult(instance, errors)
-        open_rows = {row.id: row for row in session.scalars(
-            select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == TaskState.OPEN))}
+        if open_ids is None:
+            open_ids = task_rows.open_task_ids(session, instance.id)
         current = {view.id for view in snap.open_tasks}
         for view in snap.open_tasks:
-            if view.id not in open_rows:
-                result.created_tasks.append(self._add_task(session, instance, report, view, now))
-        for row_id, row in open_rows.items():
-            if row_id not in current:
-                self._close_task_row(session, instance, report, workflow, row, now)
+            if view.id not in open_ids:
+                result.created_tasks.append(self._add_task(session, instance, report, view, now, workflow))
+        self._close_task_rows(session, instance, report, workflow, [i for i in open_ids if i not in current], now)
+        task_rows.insert_tasks(session, result.created_tasks)
         for error in errors:
             add_event(session, "error", error.message, instance_id=instance.id, report_id=report.id,
                       element_id=error.element_id, data={"traceback": error.traceback[-4000:]})
@@ -180,30 +188,46 @@ class ProcessStore:
         _sync_current_tier(report, snap)
         return result
 
-    def _close_task_row(self, session, instance, report, workflow, row, now) -> None:
-        row.completed_at = row.completed_at or now
-        if self.runtime.task_completed(workflow, row.id):
-            row.state = TaskState.COMPLETED
-            return
-        row.state = TaskState.CANCELLED
-        add_event(session, "task_cancelled", f"“{row.name}”已结束（期限已到或流程变更）",
-                  instance_id=instance.id, report_id=report.id, element_id=row.element_id)
+    def _close_task_rows(self, session, instance, report, workflow, row_ids, now) -> None:
+        """Mark the rows of tasks no longer open completed or cancelled: through the object when this session
+        holds it (the task a person just completed), else with one Core UPDATE."""
+        completed, cancelled, labels = [], [], {}
+        for row_id in row_ids:
+            done = self.runtime.task_completed(workflow, row_id)
+            row = task_rows.loaded_task(session, row_id)
+            if row is None:
+                (completed if done else cancelled).append(row_id)
+                continue
+            if row.completed_at is None:
+                row.completed_at = now
+            state = TaskState.COMPLETED if done else TaskState.CANCELLED
+            if row.state != state:  # the task a person completed is already marked (services/tasks)
+                row.state = state
+            if not done:
+                labels[row_id] = (row.name, row.element_id)
+        labels.update(task_rows.finish_tasks(session, completed, cancelled, now))
+        for row_id in row_ids:
+            if row_id in labels:
+                name, element_id = labels[row_id]
+                add_event(session, "task_cancelled", f"“{name}”已结束（期限已到或流程变更）",
+                          instance_id=instance.id, report_id=report.id, element_id=element_id)
 
-    def _add_task(self, session, instance, report, view, now) -> HumanTask:
+    def _add_task(self, session, instance, report, view, now, workflow) -> HumanTask:
         target = assign(view.candidate_group, report)
         assignee = view.assignee
         if target.candidate_group == REPORTER_GROUP:
             reporter = session.get(User, report.reporter_id)
             assignee = reporter.username if reporter is not None else None
+        ran = self.runtime.may_have_run(workflow, view.element_id)  # else no earlier answers: no query
         row = HumanTask(id=view.id, instance_id=instance.id, report_id=report.id, element_id=view.element_id,
                         name=view.name, candidate_group=target.candidate_group,
                         division_code=target.division_code, monitoring_point_id=target.monitoring_point_id,
                         state=TaskState.OPEN, due_at=due_from(view.due, now), priority=view.priority,
                         process_version_id=instance.process_version_id,
-                        form_overlay=overlay_of(view.form, previous_answers(session, instance.id, view.element_id)),
+                        form_overlay=overlay_of(view.form, previous_answers(session, instance.id, view.element_id)
+                                                if ran else {}),
                         created_at=now, assignee=assignee)
-        row.candidates = _further_candidates(view, report, target)
-        session.add(row)
+        row.candidates = _further_candidates(view, report, target)  # the row is inserted by _project (Core)
         add_event(session, "task_created", f"待办：{view.name}", instance_id=instance.id, report_id=report.id,
                   element_id=view.element_id, data={"candidate_group": target.candidate_group,
                                                     "division_code": target.division_code})
@@ -301,5 +325,5 @@ def _notify_candidates(session: Session, task: HumanTask, report: Report) -> Non
 def _sync_current_tier(report: Report, snap: Snapshot) -> None:
     chain = [GROUP_TIERS.get(t.candidate_group) for t in snap.open_tasks]
     chain = [tier for tier in chain if tier is not None and tier != Tier.UNIT]
-    if chain:
+    if chain and report.current_tier != chain[0]:
         report.current_tier = chain[0]

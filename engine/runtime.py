@@ -26,6 +26,9 @@ TAKE_OVER_SIGNAL = "take_over"
 # Far more engine tasks than one step of any real diagram runs; a loop of gateways and service tasks
 # without a person in it would otherwise run until the task tree stalls (deeper than ~1000).
 MAX_ENGINE_TASKS_PER_RUN = 500
+# Which user tasks people have completed in a workflow: a new task of an element never completed has no
+# earlier answers to prefill, so its step skips that query (engine/form_prefill.py).
+_COMPLETED_ELEMENTS = "_riskmon_completed_elements"
 
 
 class TaskNotOpen(LookupError):
@@ -96,6 +99,7 @@ class Runtime:
     def create(self, bundle: SpecBundle, data: dict | None = None) -> BpmnWorkflow:
         """A new workflow for the bundle, with initial data on its start task."""
         workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=SafeScriptEngine(self.expressions))
+        set_completed_elements(workflow, set())
         if data:
             workflow.get_tasks(state=TaskState.READY)[0].data.update(data)
         return workflow
@@ -166,7 +170,17 @@ class Runtime:
             failed = culprit(exc, None)
             mark_failed(failed)
             _pending_errors(workflow).append(step_error(failed, exc))
+        done = completed_elements(workflow)
+        if done is not None:
+            done.add(task.task_spec.bpmn_id)
         return task.task_spec.bpmn_id
+
+    @staticmethod
+    def may_have_run(workflow: BpmnWorkflow, element_id: str) -> bool:
+        """False only when a person never completed this user task in this workflow (so it has no earlier
+        answers); True when it did, or when the workflow predates the record (restored without it)."""
+        done = completed_elements(workflow)
+        return done is None or element_id in done
 
     def take_over(self, workflow: BpmnWorkflow, task_id: str) -> str:
         """Fire the interrupting `take_over` signal boundary event attached to an open user task."""
@@ -293,6 +307,16 @@ class Runtime:
 
 def _engine_ready(workflow: BpmnWorkflow) -> bool:
     return any(not t.task_spec.manual for t in workflow.get_tasks(state=TaskState.READY))
+
+
+def completed_elements(workflow: BpmnWorkflow) -> set[str] | None:
+    """Element ids of the user tasks people completed in this workflow (None: not recorded for it)."""
+    return workflow.__dict__.get(_COMPLETED_ELEMENTS)
+
+
+def set_completed_elements(workflow: BpmnWorkflow, elements: set[str] | None) -> None:
+    """Start (a set) or forget (None) the record of completed user tasks (kept in the serialized state)."""
+    workflow.__dict__[_COMPLETED_ELEMENTS] = elements
 
 
 def _pending_errors(workflow: BpmnWorkflow, take: bool = False) -> list[StepError]:

@@ -2,6 +2,10 @@
 
 SpiffWorkflow's stock serializer embeds ~19 kB of spec in every instance. Our workflow converter
 leaves the spec out and takes it from the version's cached bundle when restoring.
+
+A step re-serializes the whole task tree, most of which has not changed since the last step: the JSON text of
+a finished (completed or cancelled) task is kept on the task object and reused while the task, its children
+and its parent are unchanged (its saved data is a delta against its parent's).
 """
 from __future__ import annotations
 
@@ -14,21 +18,34 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+from SpiffWorkflow.task import TaskState
 
 from .dialect import SafeScriptEngine
 from .expressions import ExpressionEnvironment
+from .runtime import completed_elements, set_completed_elements
 from .specs import SpecBundle
 
 FORMAT = 1
+_FINAL = TaskState.COMPLETED | TaskState.CANCELLED
+_TEXT_KEY = "_riskmon_json"
 
 
 class SpecByReferenceConverter(BpmnWorkflowConverter):
     """Converts a top-level workflow without its spec; restores it against a given bundle."""
 
-    def to_dict(self, workflow):
-        dct = super(BpmnWorkflowConverter, self).to_dict(workflow)
+    def to_dict(self, workflow, with_tasks: bool = True):
+        if with_tasks:
+            dct = super(BpmnWorkflowConverter, self).to_dict(workflow)
+        else:  # WorkflowConverter.to_dict of SpiffWorkflow 3.2 without the task mapping (dumps writes it)
+            dct = {"data": self.registry.convert(self.registry.clean(workflow.data)),
+                   "correlations": workflow.correlations,
+                   "last_task": str(workflow.last_task.id) if workflow.last_task is not None else None,
+                   "success": workflow.success, "completed": workflow.completed, "root": str(workflow.task_tree.id)}
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        done = completed_elements(workflow)
+        if done is not None:
+            dct["completed_elements"] = sorted(done)
         return dct
 
     def restore_with_spec(self, dct, bundle: SpecBundle) -> BpmnWorkflow:
@@ -40,6 +57,8 @@ class SpecByReferenceConverter(BpmnWorkflowConverter):
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        done = dct.pop("completed_elements", None)  # absent in states saved before it was recorded
+        set_completed_elements(workflow, set(done) if done is not None else None)
         return workflow
 
 
@@ -54,16 +73,34 @@ class InstanceSerializer:
 
     def dumps(self, workflow: BpmnWorkflow) -> bytes:
         """Serialize the instance (task tree and data, no spec)."""
-        dct = self.converter.to_dict(workflow)
+        dct = self.converter.to_dict(workflow, with_tasks=False)
         dct["format"] = FORMAT
-        text = json.dumps(dct, separators=(",", ":"), ensure_ascii=False, default=_json_default)
+        tasks = ",".join(f'"{key}":{self._task_text(task)}' for key, task in workflow.tasks.items())
+        text = f'{_dump(dct)[:-1]},"tasks":{{{tasks}}}}}'
         return zlib.compress(text.encode("utf-8"), 1)
+
+    def _task_text(self, task) -> str:
+        if not task._state & _FINAL:
+            return _dump(self.registry.convert(task))
+        parent = task.parent
+        key = (task._state, task.last_state_change, tuple(task._children), task.triggered,
+               None if parent is None else (parent._state, parent.last_state_change))
+        cached = task.__dict__.get(_TEXT_KEY)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        text = _dump(self.registry.convert(task))
+        task.__dict__[_TEXT_KEY] = (key, text)
+        return text
 
     def loads(self, blob: bytes, bundle: SpecBundle) -> BpmnWorkflow:
         """Restore an instance against its version's spec."""
         dct = json.loads(zlib.decompress(blob))
         dct.pop("format", None)
         return self.converter.restore_with_spec(dct, bundle)
+
+
+def _dump(value) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_json_default)
 
 
 def _json_default(value):

@@ -8,9 +8,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from storage.models import DirectorAck, HumanTask, MonitoringPoint, TaskState, User, utcnow
+from storage.people_cache import role_holders
 from storage.repositories import safety_directors, user_ids_with_role, users_with_role
 
-from .context import HandlerContext
+from .context import HandlerContext, reads_before_writes
 from .routing import PROVINCE_CODE
 
 TIER_ABOVE = {"county": "city", "rectification": "city", "city": "province", "center": "province",
@@ -107,10 +108,11 @@ def director_acknowledged(ctx: HandlerContext) -> dict:
     return {"director_ack": DirectorAck.ACKNOWLEDGED.value}
 
 
+@reads_before_writes  # reads, then one buffered event: nothing to roll back
 def prepare_panel(ctx: HandlerContext) -> dict:
     """The centre experts who assess jointly (会签): the expert who organised it plus those named in `panel`
     (or a configured `center_panel` list); names that are not active centre experts are left out, logged."""
-    experts = {u.username for u in users_with_role(ctx.session, "center_expert", PROVINCE_CODE)}
+    experts = {name for _, name in role_holders(ctx.session, "center_expert", PROVINCE_CODE)}
     lead = ctx.session.get(User, ctx.actor_id) if ctx.actor_id else None
     named = [n.strip() for n in str(ctx.data.get("panel") or "").replace("，", ",").split(",") if n.strip()]
     configured = ctx.data.get("center_panel") if not named else None

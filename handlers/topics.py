@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from storage.models import AGENCY_ENTRY, TIER_LABELS, DirectorAck, EquipmentType, MonitoringPoint, ReportStatus, Tier, utcnow
-from storage.repositories import next_tracking_number, safety_directors, setting_value, users_with_role
+from storage.people_cache import role_holders
+from storage.repositories import next_tracking_number, safety_directors, setting_value
 
 from .context import HandlerContext, HandlerError, reads_before_writes
 from .routing import GROUP_TIERS, office_name, resolve_routing, tier_office_code
@@ -64,13 +65,15 @@ def notify_safety_director(ctx: HandlerContext) -> dict:
     return {"safety_director_ids": [d.id for d in directors]}
 
 
+@reads_before_writes  # notices and events are buffered (dropped on failure); the report's status is set last
 def dispatch_guidance(ctx: HandlerContext) -> dict:
     """Send the province's measures and guidance to the locality that must rectify, the city informed."""
     report = ctx.report
     code = report.county_code or report.city_code
     role = "county_officer" if report.county_code else "city_officer"
-    recipients = [u.id for u in users_with_role(ctx.session, role, division_code=code)] if code else []
-    informed = [u.id for u in users_with_role(ctx.session, "city_officer", report.city_code)] \
+    # who holds the role there: the cache the step's task notices use (emptied at once on account changes)
+    recipients = [uid for uid, _ in role_holders(ctx.session, role, code)] if code else []
+    informed = [uid for uid, _ in role_holders(ctx.session, "city_officer", report.city_code)] \
         if report.county_code and report.city_code else []
     # the province form's words: by the shipped id, else what its form recorded as measures (services/outcomes)
     guidance = str(ctx.data.get("guidance") or report.measures or "")

@@ -14,9 +14,8 @@ The validator allows each value once per form (engine/dialect_rules.py). Recorde
 """
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from storage.models import HazardGrade, HumanTask, Report, ReportQualityScore, RiskLevel, utcnow
+from storage.models import HazardGrade, HumanTask, Report, RiskLevel
+from storage.repositories import set_quality_score
 
 QUALITY_SCORE = "quality_score"
 MEASURES, OPINION = "measures", "opinion"
@@ -86,16 +85,8 @@ def recorded_words(report: Report) -> str | None:
     return report.opinion or report.measures
 
 
-def record_score(session, report: Report, tier: str, score: int, user_id: int | None,
-                 member: str = "") -> ReportQualityScore:
+def record_score(session, report: Report, tier: str, score: int, user_id: int | None, member: str = "") -> None:
     """This tier's (or this 会签 member's) score for the report: added, or their own earlier score replaced
     (never another tier's or another member's)."""
-    row = session.scalar(select(ReportQualityScore).where(ReportQualityScore.report_id == report.id,
-                                                          ReportQualityScore.tier == tier,
-                                                          ReportQualityScore.member == member))
-    if row is None:
-        row = ReportQualityScore(report_id=report.id, tier=tier, member=member)
-        session.add(row)
-    row.score, row.scored_by_id, row.scored_at = score, user_id, utcnow()
+    set_quality_score(session, report.id, tier, score, user_id, member)
     report.quality_score = score
-    return row

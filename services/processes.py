@@ -5,7 +5,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
+from sqlalchemy.orm import defer
 
 from engine import SpecError, UnsafeXml
 from engine.decisions import describe as describe_decision
@@ -226,10 +227,16 @@ def _activate(env: Env, version: ProcessVersion, actor_id: int | None) -> None:
     version.published_by_id, version.published_at = actor_id, utcnow()
 
 
+# Every submission asks (a statement built once); the diagram's XML (tens of kB) is read only by those that use it
+# (the engine caches it by version id).
+_PUBLISHED = (select(ProcessVersion).options(defer(ProcessVersion.bpmn_xml))
+              .where(ProcessVersion.process_id == bindparam("process_id"),
+                     ProcessVersion.state == VersionState.PUBLISHED))
+
+
 def current_version(env: Env, process_id: str = DEFAULT_PROCESS_ID) -> ProcessVersion:
     """The published version new instances start on."""
-    version = env.session.scalar(select(ProcessVersion).where(
-        ProcessVersion.process_id == process_id, ProcessVersion.state == VersionState.PUBLISHED))
+    version = env.session.scalar(_PUBLISHED, {"process_id": process_id})
     if version is None:
         raise Conflict("尚未发布任何流程版本，请先部署流程（riskmon deploy）")
     return version

@@ -7,12 +7,12 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import InstanceFrozen, TaskNotOpen
-from storage import step_writes
+from storage import step_writes, task_rows
 from storage.database import begin_write
 from storage.models import (
     HumanTask, ProcessInstance, Report, TaskState, User, utcnow,
 )
-from storage.repositories import add_event, count, instance_for_update
+from storage.repositories import add_event, count
 
 from .access import can_work_task, task_visibility
 from .context import Env
@@ -105,22 +105,23 @@ def unclaim(env: Env, user: User, task_id: str) -> HumanTask:
 def complete_task(env: Env, user: User, task_id: str, data: object) -> HumanTask:
     """Validate the form, complete the user task in the engine, project, commit once."""
     begin_write(env.session)
-    task = get_task(env, user, task_id)
+    task, instance, report, open_ids = _for_completion(env, task_id)
+    if not can_work_task(user, task):
+        raise Forbidden("该任务不属于您的职责或辖区")
     form = task_form(env, task)
     form_data = clean_form_data(form, data)
-    instance = instance_for_update(env.session, task.instance_id)
     if env.session.get_bind().dialect.name != "sqlite":
-        # PostgreSQL: the task row may have changed while we waited for the instance row lock.
-        # SQLite: begin_write took the database write lock before the task was read.
-        env.session.refresh(task)
+        # PostgreSQL: lock the instance row, then read everything again: the task row may have changed while
+        # we waited. SQLite: begin_write took the database write lock before anything was read.
+        task_rows.lock_instance_of_task(env.session, task_id)
+        task, instance, report, open_ids = _for_completion(env, task_id)
     if task.state != TaskState.OPEN:
         raise Conflict("该任务已办理或已失效，请刷新待办列表")
     if not can_work_task(user, task):
         raise Conflict("该任务刚被转办至其他单位，请刷新待办列表")
     if task.claimed_by_id not in (None, user.id):
         raise Conflict("该任务已被他人认领")
-    task.state, task.completed_at, task.completed_by_id = TaskState.COMPLETED, utcnow(), user.id
-    report = env.session.get(Report, task.report_id)
+    task_rows.complete(env.session, task, user.id, utcnow())
     apply_outcome(env.session, task, form, report, form_data, user.id)
     # The completion's event and notices and those of the step it causes are written together, in order.
     with step_writes.collecting(env.session) as writes:
@@ -128,7 +129,7 @@ def complete_task(env: Env, user: User, task_id: str, data: object) -> HumanTask
         add_event(env.session, "task_completed", f"{user.display_name} 办理了“{task.name}”",
                   instance_id=task.instance_id, report_id=task.report_id, element_id=task.element_id,
                   actor_id=user.id, data=form_data)
-        _step(env, user, task, instance, form_data)
+        _step(env, task, instance, report, open_ids, form_data)
     try:
         env.session.flush()
         step_writes.write(env.session, writes)
@@ -139,10 +140,22 @@ def complete_task(env: Env, user: User, task_id: str, data: object) -> HumanTask
     return task
 
 
-def _step(env: Env, user: User, task: HumanTask, instance: ProcessInstance, form_data: dict) -> None:
+def _for_completion(env: Env, task_id: str):
+    """The task (with candidates), its instance, report and the instance's open task ids: one statement."""
+    loaded = task_rows.for_completion(env.session, task_id)
+    if loaded is None:
+        raise NotFound("任务不存在")
+    return loaded
+
+
+def _step(env: Env, task: HumanTask, instance: ProcessInstance, report: Report, open_ids: list[str],
+          form_data: dict) -> None:
     try:
-        env.store.step(env.session, instance,
-                       lambda wf: env.store.runtime.complete_user_task(wf, task.id, form_data), user.id)
+        env.store.step(env.session, instance, lambda wf: env.store.runtime.complete_user_task(wf, task.id, form_data),
+                       task.completed_by_id, report=report, open_ids=open_ids)
+    except StaleDataError:  # the instance's version check (another transaction saved it first)
+        env.session.rollback()
+        raise Conflict("该流程刚被他人更新，请刷新后重试") from None
     except TaskNotOpen:
         env.session.rollback()
         raise Conflict("该任务已办理或已失效，请刷新待办列表") from None

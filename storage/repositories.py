@@ -1,14 +1,14 @@
 """Queries and writes shared by services, handlers and the engine. They flush; they never commit."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from .models import (
-    InstanceEvent, MonitoringPoint, Notification, ProcessInstance, Report, SafetyDirectorAssignment, SettingDefinition,
-    SystemSetting, TrackingCounter, User, UserRole, utcnow,
+    InstanceEvent, MonitoringPoint, Notification, ProcessInstance, Report, ReportQualityScore, SafetyDirectorAssignment,
+    SettingDefinition, SystemSetting, TrackingCounter, User, UserRole, utcnow,
 )
 from . import step_writes
 from .outbox_queue import enqueue_channels
@@ -81,13 +81,41 @@ def add_event(session: Session, kind: str, message: str, instance_id: int | None
 def next_tracking_number(session: Session, year: int) -> str:
     """SX-<year>-<6 digits>, unique and gap-free per year under concurrent submissions: one upsert that bumps the
     year's counter row under its row lock (PostgreSQL; SQLite serialises writers) and returns the new value."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(TrackingCounter).values(year=year, last_value=1)
+    stmt = _COUNTER_BUMPS[session.get_bind().dialect.name == "postgresql"]
+    value = session.execute(stmt, {"year": year}).scalar_one()
+    return f"SX-{year}-{value:06d}"
+
+
+def _counter_bump(insert):
+    stmt = insert(TrackingCounter).values(year=bindparam("year"), last_value=1)
     stmt = stmt.on_conflict_do_update(index_elements=[TrackingCounter.year],
                                       set_={"last_value": TrackingCounter.last_value + 1})
-    value = session.execute(stmt.returning(TrackingCounter.last_value)).scalar_one()
-    return f"SX-{year}-{value:06d}"
+    return stmt.returning(TrackingCounter.last_value)
+
+
+_COUNTER_BUMPS = {False: _counter_bump(sqlite_insert), True: _counter_bump(postgresql_insert)}
+
+
+def set_quality_score(session: Session, report_id: int, tier: str, score: int, user_id: int | None,
+                      member: str = "") -> None:
+    """The tier's (or a 会签 member's) score for the report, added or replacing their earlier one, in one upsert
+    on (report, tier, member)."""
+    connection = session.connection()  # Core, no autoflush: the report's own changes go out with the step's flush
+    stmt = _SCORE_UPSERTS[connection.dialect.name == "postgresql"]
+    connection.execute(stmt, {"report_id": report_id, "tier": tier, "member": member, "score": score,
+                              "user_id": user_id, "now": utcnow()})
+
+
+def _score_upsert(insert):
+    table = ReportQualityScore.__table__
+    stmt = insert(table).values(report_id=bindparam("report_id"), tier=bindparam("tier"), member=bindparam("member"),
+                                score=bindparam("score"), scored_by_id=bindparam("user_id"), scored_at=bindparam("now"))
+    return stmt.on_conflict_do_update(index_elements=[table.c.report_id, table.c.tier, table.c.member],
+                                      set_={"score": stmt.excluded.score, "scored_by_id": stmt.excluded.scored_by_id,
+                                            "scored_at": stmt.excluded.scored_at})
+
+
+_SCORE_UPSERTS = {False: _score_upsert(sqlite_insert), True: _score_upsert(postgresql_insert)}
 
 
 def point_for_user(session: Session, user: User) -> MonitoringPoint | None:

@@ -19,6 +19,10 @@ from .models import (
 from .people_cache import cached
 
 _KEY = "riskmon_step_writes"
+_INSERT_EVENT = InstanceEvent.__table__.insert()
+_INSERT_NOTICE = Notification.__table__.insert()
+_INSERT_NOTICE_IDS = _INSERT_NOTICE.returning(Notification.__table__.c.id, sort_by_parameter_order=True)
+_INSERT_OUTBOX = OutboxMessage.__table__.insert()
 
 
 class StepWrites:
@@ -96,21 +100,20 @@ def write(session: Session, writes: StepWrites) -> None:
     """Insert the collected rows: events, notices, then the outbox rows of the recipients' channels."""
     if not writes.owned:
         return
+    connection = session.connection()  # Core inserts in the session's transaction, without the ORM layer
     if writes.events:
-        session.execute(InstanceEvent.__table__.insert(), writes.events)
+        connection.execute(_INSERT_EVENT, writes.events)
     if not writes.notices:
         return
     channels = channels_of(session, {n["user_id"] for n in writes.notices})
-    table = Notification.__table__
     if not channels:
-        session.execute(table.insert(), writes.notices)
+        connection.execute(_INSERT_NOTICE, writes.notices)
         return
-    ids = session.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True),
-                          writes.notices).scalars().all()
+    ids = connection.execute(_INSERT_NOTICE_IDS, writes.notices).scalars().all()
     outbox = [row for note_id, note in zip(ids, writes.notices, strict=True)
               for row in _outbox_rows(note_id, note, channels.get(note["user_id"]))]
     if outbox:
-        session.execute(OutboxMessage.__table__.insert(), outbox)
+        connection.execute(_INSERT_OUTBOX, outbox)
 
 
 def channels_of(session: Session, user_ids: set[int]) -> dict[int, dict]:

@@ -82,3 +82,36 @@ def test_a_completion_is_one_commit_and_a_double_completion_is_409(app, api):
     assert len(commits) == 1
     again = api.post(f"/tasks/{task['id']}/complete", "county.610113", json={"data": ESCALATE})
     assert again.status_code == 409
+
+
+def statements_of(app, action) -> list[str]:
+    """The SQL statements sent while `action()` runs."""
+    with app.app_context():
+        engine = db.engine
+    sent = []
+    listener = lambda _c, _cur, statement, *_rest: sent.append(" ".join(statement.split()))  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return sent
+
+
+def test_a_completion_reads_once_and_skips_the_answers_query_for_a_task_never_done_before(app, api):
+    first, second = api.submit()["id"], api.submit()["id"]
+    api.complete("county.610113", first, "county_disposal", ESCALATE)  # recipients and channels now cached
+    task = api.task("county.610113", second, "county_disposal")
+    res = []
+    sent = statements_of(app, lambda: res.append(api.post(f"/tasks/{task['id']}/complete", "county.610113",
+                                                          json={"data": ESCALATE})))
+    assert res[0].status_code == 200, res[0].get_json()
+    # the request's sign-in reads (the account and its roles) are not the step's
+    step = [s for s in sent if not s.startswith(("BEGIN", "SELECT user.", "SELECT user_role."))]
+    selects = [s for s in step if s.startswith("SELECT")]
+    # the task with its candidates, instance, report and open task ids: one SELECT; city_assessment never ran
+    # before in this instance, so no SELECT of earlier answers from instance_event
+    assert len(selects) == 1 and "FROM human_task JOIN process_instance" in selects[0], selects
+    # UPDATE task, upsert score, INSERT new task, UPDATE instance, UPDATE report, INSERT events, INSERT notices
+    assert len(step) <= 8, step
+    assert api.task("city.610100", second, "city_assessment")["state"] == "open"

@@ -1,0 +1,164 @@
+"""The engine step's own reads and writes of its read models as prepared Core statements (issue 15): the task to
+complete with its candidates, instance, report and the instance's open task ids in one SELECT; new and finished
+`human_task` rows and the instance's saved state without the ORM unit of work.
+
+The statements are built once at import; SQLAlchemy caches their compiled form, so a step only binds values.
+"""
+from __future__ import annotations
+
+from sqlalchemy import bindparam, func, inspect, select, update
+from sqlalchemy.orm import ColumnProperty, Session, aliased, contains_eager
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.util import identity_key
+
+from .models import HumanTask, HumanTaskCandidate, ProcessInstance, Report, TaskState
+
+_task = HumanTask.__table__
+_candidate = HumanTaskCandidate.__table__
+_instance = ProcessInstance.__table__
+_sibling = aliased(HumanTask)
+
+# Columns a new task row gets from the step (the rest take their column defaults).
+NEW_TASK_COLUMNS = ("id", "instance_id", "report_id", "element_id", "name", "candidate_group", "division_code",
+                    "monitoring_point_id", "state", "due_at", "priority", "process_version_id", "form_overlay",
+                    "created_at", "assignee")
+CANDIDATE_COLUMNS = ("task_id", "candidate_group", "division_code", "monitoring_point_id", "username")
+# What a step writes on its instance row, every time (one statement shape, compiled once).
+SAVED_INSTANCE_COLUMNS = ("status", "workflow_state", "next_timer_at", "waiting_element", "error_element",
+                          "error_message", "error_traceback", "updated_at", "completed_at")
+
+_OPEN_IDS = (select(func.aggregate_strings(_sibling.id, ","))
+             .where(_sibling.instance_id == HumanTask.instance_id, _sibling.state == TaskState.OPEN)
+             .scalar_subquery())
+_FOR_COMPLETION = (select(HumanTask, ProcessInstance, Report, _OPEN_IDS)
+                   .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+                   .join(Report, Report.id == HumanTask.report_id)
+                   .outerjoin(HumanTask.candidates)
+                   .options(contains_eager(HumanTask.candidates))
+                   .where(HumanTask.id == bindparam("task_id"))
+                   .order_by(HumanTaskCandidate.id)
+                   .execution_options(populate_existing=True))
+_LOCK_INSTANCE_OF_TASK = (select(_instance.c.id)
+                          .where(_instance.c.id == select(_task.c.instance_id)
+                                 .where(_task.c.id == bindparam("task_id")).scalar_subquery())
+                          .with_for_update())
+_OPEN_TASK_IDS = select(_task.c.id).where(_task.c.instance_id == bindparam("instance_id"),
+                                          _task.c.state == TaskState.OPEN)
+_FINISH = (update(_task).where(_task.c.id == bindparam("row_id"))
+           .values(state=bindparam("new_state"), completed_at=func.coalesce(_task.c.completed_at, bindparam("now"))))
+_CANCEL = _FINISH.returning(_task.c.name, _task.c.element_id)
+_INSERT_TASK = _task.insert()
+_INSERT_CANDIDATE = _candidate.insert()
+_COMPLETE_BY = (update(_task).where(_task.c.id == bindparam("row_id"))
+                .values(state=TaskState.COMPLETED, completed_at=bindparam("now"), completed_by_id=bindparam("user_id")))
+_SAVE_INSTANCE = (update(_instance)
+                  .where(_instance.c.id == bindparam("row_id"), _instance.c.lock_version == bindparam("old_version"))
+                  .values({**{name: bindparam(f"new_{name}") for name in SAVED_INSTANCE_COLUMNS},
+                           "lock_version": bindparam("old_version") + 1}))
+
+
+def for_completion(session: Session, task_id: str):
+    """(task with its candidates, instance, report, ids of the instance's open tasks) read fresh in one
+    statement, or None when the task does not exist."""
+    rows = session.execute(_FOR_COMPLETION, {"task_id": task_id}).unique().all()
+    if not rows:
+        return None
+    task, instance, report, open_ids = rows[0]
+    return task, instance, report, (open_ids.split(",") if open_ids else [])
+
+
+def lock_instance_of_task(session: Session, task_id: str) -> None:
+    """PostgreSQL: take the row lock of the task's instance (read the task again afterwards: it may have
+    changed while we waited)."""
+    _execute(session, _LOCK_INSTANCE_OF_TASK, {"task_id": task_id})
+
+
+def open_task_ids(session: Session, instance_id: int) -> list[str]:
+    """Ids of the instance's open task rows."""
+    return list(_execute(session, _OPEN_TASK_IDS, {"instance_id": instance_id}).scalars())
+
+
+def loaded_task(session: Session, task_id: str) -> HumanTask | None:
+    """The task's object if this session already holds it (no query)."""
+    return session.identity_map.get(identity_key(HumanTask, task_id))
+
+
+def complete(session: Session, task: HumanTask, user_id: int, now) -> None:
+    """Mark the task completed by a person (one UPDATE) and record it on the object as committed."""
+    _execute(session, _COMPLETE_BY, {"row_id": task.id, "now": now, "user_id": user_id})
+    for name, value in (("state", TaskState.COMPLETED), ("completed_at", now), ("completed_by_id", user_id)):
+        set_committed_value(task, name, value)
+
+
+def insert_tasks(session: Session, tasks: list[HumanTask]) -> None:
+    """Insert new task rows (built as plain objects, never added to the session) and their candidates."""
+    if not tasks:
+        return
+    _execute(session, _INSERT_TASK, [{name: getattr(t, name) for name in NEW_TASK_COLUMNS} for t in tasks])
+    candidates = [{"task_id": t.id, **{name: getattr(c, name) for name in CANDIDATE_COLUMNS[1:]}}
+                  for t in tasks for c in t.candidates]
+    if candidates:
+        _execute(session, _INSERT_CANDIDATE, candidates)
+
+
+def finish_tasks(session: Session, completed: list[str], cancelled: list[str], now) -> dict[str, tuple[str, str]]:
+    """Mark rows completed or cancelled (their first end time kept); returns the cancelled rows' (name, element)."""
+    if completed:
+        _execute(session, _FINISH, [{"row_id": i, "new_state": TaskState.COMPLETED, "now": now} for i in completed])
+    labels = {}
+    for row_id in cancelled:  # rare (a deadline or a diagram change ends a task): one statement each
+        row = _execute(session, _CANCEL, {"row_id": row_id, "new_state": TaskState.CANCELLED, "now": now}).first()
+        if row is not None:
+            labels[row_id] = (row.name, row.element_id)
+    return labels
+
+
+def save_instance(session: Session, instance: ProcessInstance) -> None:
+    """Write the step's columns of the instance with the optimistic version check (StaleDataError when another
+    transaction saved it first), and record them as the object's committed state so that no flush writes them
+    again."""
+    old = instance.lock_version
+    values = {name: getattr(instance, name) for name in SAVED_INSTANCE_COLUMNS}
+    result = _execute(session, _SAVE_INSTANCE, {"row_id": instance.id, "old_version": old,
+                                              **{f"new_{name}": value for name, value in values.items()}})
+    if result.rowcount != 1:
+        raise StaleDataError(f"流程实例 {instance.id} 已被其他事务更新（版本 {old}）")
+    for name, value in values.items():
+        set_committed_value(instance, name, value)
+    set_committed_value(instance, "lock_version", old + 1)
+    state = inspect(instance)
+    if not state.committed_state:  # nothing else pending on it: keep it out of the next flush altogether
+        state._commit_all(state.dict, session.identity_map)
+
+
+_REPORT_UPDATES: dict[tuple[str, ...], object] = {}
+
+
+def save_report(session: Session, report: Report) -> None:
+    """Write the report's changed columns with one Core UPDATE (its change mark set by the column's `onupdate`, as
+    the flush would) and record them as committed; left to the flush when anything but plain columns changed."""
+    state = inspect(report)
+    if not state.persistent or not state.committed_state:
+        return
+    values = {}
+    for key in state.committed_state:
+        prop = state.mapper.attrs.get(key)
+        if not isinstance(prop, ColumnProperty) or len(prop.columns) != 1:
+            return
+        values[prop.columns[0].key] = getattr(report, key)
+    names = tuple(sorted(values))
+    statement = _REPORT_UPDATES.get(names)
+    if statement is None:  # one statement per set of changed columns, built once (a handful in practice)
+        table = Report.__table__
+        statement = (update(table).where(table.c.id == bindparam("row_id"))
+                     .values({name: bindparam(f"new_{name}") for name in names}))
+        _REPORT_UPDATES[names] = statement
+    _execute(session, statement, {"row_id": report.id, **{f"new_{name}": values[name] for name in names}})
+    state._commit_all(state.dict, session.identity_map)
+    session.expire(report, ["change_seq"])  # set by the database: read again if anyone asks
+
+
+def _execute(session: Session, statement, params):
+    """A Core statement on the session's connection (in its transaction), without the ORM execution layer."""
+    return session.connection().execute(statement, params)
