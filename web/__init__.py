@@ -16,6 +16,7 @@ from storage.models import utcnow
 
 from .extensions import db, migrate
 from .input_guards import install as install_input_guards
+from .json_out import FastJSONProvider
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -36,7 +37,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         JSON_AS_ASCII=False,
         TESTING=settings.testing,
     )
-    app.json.ensure_ascii = False
+    app.json = FastJSONProvider(app)  # orjson, ensure_ascii off, same bytes as Flask's provider
     install_input_guards(app)
     app.extensions["riskmon.settings"] = settings
     app.extensions["riskmon.started_at"] = utcnow()  # /healthz says "starting" until a first heartbeat is due
