@@ -65,7 +65,7 @@ def submit_report(env: Env, user: User, data: ReportInput, files: Sequence[Store
                     equipment_code=_optional(data.equipment_code), registration_cert_no=_optional(data.registration_cert_no))
     env.session.add(report)
     env.session.flush()
-    index_report(env.session, report)
+    index_report(env.session, report, new=True)
     env.store.start(env.session, current_version(env), report, actor_id=user.id)
     record_attachments(env, user, report, files)
     env.session.commit()

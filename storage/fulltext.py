@@ -37,15 +37,17 @@ def _document(report: Report) -> str:
     return " ".join(list(terms)[:MAX_DOCUMENT_TERMS])
 
 
-def index_report(session: Session, report: Report) -> None:
-    """Write (or rewrite) the report's search row."""
+def index_report(session: Session, report: Report, new: bool = False) -> None:
+    """Write (or rewrite) the report's search row; `new`: the report was inserted in this transaction, so on
+    PostgreSQL (ids from a sequence, never reused) there is no old row to delete first."""
     session.flush()
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :id"), {"id": report.id})
         session.execute(text(f"INSERT INTO {FTS_TABLE}(rowid, title, content) VALUES (:id, :title, :content)"),
                         {"id": report.id, "title": report.title, "content": report.content})
         return
-    session.execute(delete(ReportSearch).where(ReportSearch.report_id == report.id))
+    if not new:
+        session.execute(delete(ReportSearch).where(ReportSearch.report_id == report.id))
     session.add(ReportSearch(report_id=report.id, search_vector=func.to_tsvector("simple", _document(report))))
     session.flush()
 
