@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import defer
 
 from engine import SpecError, UnsafeXml
 from engine.decisions import describe as describe_decision
@@ -226,10 +227,14 @@ def _activate(env: Env, version: ProcessVersion, actor_id: int | None) -> None:
     version.published_by_id, version.published_at = actor_id, utcnow()
 
 
-def current_version(env: Env, process_id: str = DEFAULT_PROCESS_ID) -> ProcessVersion:
-    """The published version new instances start on."""
-    version = env.session.scalar(select(ProcessVersion).where(
-        ProcessVersion.process_id == process_id, ProcessVersion.state == VersionState.PUBLISHED))
+def current_version(env: Env, process_id: str = DEFAULT_PROCESS_ID, diagram: bool = True) -> ProcessVersion:
+    """The published version new instances start on. `diagram=False`: without its BPMN text (about 80 kB, loaded
+    on first access): starting an instance needs only the id, the parsed diagram is cached by the engine."""
+    stmt = select(ProcessVersion).where(ProcessVersion.process_id == process_id,
+                                        ProcessVersion.state == VersionState.PUBLISHED)
+    if not diagram:
+        stmt = stmt.options(defer(ProcessVersion.bpmn_xml))
+    version = env.session.scalar(stmt)
     if version is None:
         raise Conflict("尚未发布任何流程版本，请先部署流程（riskmon deploy）")
     return version
