@@ -88,7 +88,10 @@ def _security_headers(response):
 def _engine_options(settings: Settings) -> dict:
     if settings.database_url.startswith("sqlite"):
         return {"connect_args": {"check_same_thread": False, "timeout": 30}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+    # No pool_pre_ping: its SELECT 1 round trip on every checkout is replaced by a check of the connection's
+    # socket (storage.database._refuse_closed_connection). pool_recycle bounds a connection's age for proxies
+    # and firewalls that drop idle connections silently.
+    return {"pool_pre_ping": False, "pool_size": 10, "max_overflow": 20, "pool_recycle": 1800}
 
 
 def _register_blueprints(app: Flask) -> None:
