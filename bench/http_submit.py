@@ -2,7 +2,7 @@
 
 Needs PostgreSQL (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/riskmon_bench, created
 if missing — the database is dropped and re-created, name your own). Starts gunicorn with WORKERS sync workers on
-loopback, signs in once, then CLIENTS threads POST /api/v1/reports with keep-alive connections for DURATION
+loopback (THREADS > 1: gthread workers with that many threads, as `make serve` runs them), signs in once, then CLIENTS threads POST /api/v1/reports with keep-alive connections for DURATION
 seconds (at most 30). With LOADGEN=wrk the load comes from `wrk` in its own process instead (`bench/submit.lua`;
 `apt-get install wrk`). Client and server share the two cores.
 """
@@ -25,6 +25,7 @@ from bench.common import ROOT, machine  # noqa: E402
 
 URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/riskmon_bench")
 WORKERS = int(os.environ.get("WORKERS", "2"))
+THREADS = int(os.environ.get("THREADS", "1"))  # > 1: gthread workers (keep-alive, overlapping database waits)
 CLIENTS = int(os.environ.get("CLIENTS", "16"))
 DURATION = min(30.0, float(os.environ.get("DURATION", "20")))
 LOADGEN = os.environ.get("LOADGEN", "threads")
@@ -78,17 +79,22 @@ def _client(port: int, token: str, stop: float, latencies: list, errors: list) -
 def _wrk(port: int, token: str) -> None:
     """The load from wrk (its own process, loopback only), bounded to DURATION seconds."""
     print(f"machine: {machine()}; load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"gunicorn {WORKERS} sync workers, PostgreSQL, wrk 1 thread {CLIENTS} connections, {DURATION:.0f} s")
+    print(f"gunicorn {_workers()}, PostgreSQL, wrk 1 thread {CLIENTS} connections, {DURATION:.0f} s")
     subprocess.run(["wrk", "-t1", f"-c{CLIENTS}", f"-d{int(DURATION)}s", "--timeout", "10s",
                     "-s", str(ROOT / "bench" / "submit.lua"), f"http://127.0.0.1:{port}/api/v1/reports"],
                    env=dict(os.environ, RISKMON_TOKEN=token), check=True, timeout=DURATION + 30)
+
+
+def _workers() -> str:
+    return f"{WORKERS} sync workers" if THREADS <= 1 else f"{WORKERS} gthread workers x {THREADS} threads"
 
 
 def main() -> None:
     _prepare_database()
     port = _free_port()
     env = dict(os.environ, DATABASE_URL=URL, RUN_SCHEDULER="0")
-    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "--workers", str(WORKERS), "--bind",
+    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "--workers", str(WORKERS), "--threads", str(THREADS),
+                               "--bind",
                                f"127.0.0.1:{port}", "--log-level", "warning", "web:create_app()"],
                               env=env, cwd=ROOT)
     try:
@@ -115,7 +121,7 @@ def main() -> None:
         server.wait(timeout=30)
     ordered = sorted(latencies)
     print(f"machine: {machine()}")
-    print(f"gunicorn {WORKERS} sync workers, PostgreSQL, {CLIENTS} keep-alive client threads, {DURATION:.0f} s")
+    print(f"gunicorn {_workers()}, PostgreSQL, {CLIENTS} keep-alive client threads, {DURATION:.0f} s")
     print(f"submissions: {len(latencies)} ok, {len(errors)} failed -> {len(latencies) / DURATION:.0f} per second "
           f"(goal 500/s)")
     if ordered:
