@@ -76,13 +76,70 @@ def _client(port: int, token: str, stop: float, latencies: list, errors: list) -
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
 
-def _wrk(port: int, token: str) -> None:
-    """The load from wrk (its own process, loopback only), bounded to DURATION seconds."""
+def _wrk(port: int, token: str, server_pid: int) -> None:
+    """The load from wrk (its own process, loopback only), bounded to DURATION seconds; then the CPU time the
+    gunicorn workers and this database's PostgreSQL backends spent per submission (a figure that a busy shared
+    machine inflates much less than throughput and latency)."""
     print(f"machine: {machine()}; load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"gunicorn {_workers()}, PostgreSQL, wrk 1 thread {CLIENTS} connections, {DURATION:.0f} s")
-    subprocess.run(["wrk", "-t1", f"-c{CLIENTS}", f"-d{int(DURATION)}s", "--timeout", "10s",
-                    "-s", str(ROOT / "bench" / "submit.lua"), f"http://127.0.0.1:{port}/api/v1/reports"],
-                   env=dict(os.environ, RISKMON_TOKEN=token), check=True, timeout=DURATION + 30)
+    _warm_up(port, token)
+    workers, backends = _cpu_by_pid(_children(server_pid)), _cpu_by_pid(_backend_pids())
+    out = subprocess.run(["wrk", "-t1", f"-c{CLIENTS}", f"-d{int(DURATION)}s", "--timeout", "10s",
+                          "-s", str(ROOT / "bench" / "submit.lua"), f"http://127.0.0.1:{port}/api/v1/reports"],
+                         env=dict(os.environ, RISKMON_TOKEN=token), check=True, timeout=DURATION + 30,
+                         capture_output=True, text=True).stdout
+    worker_cpu = _cpu_spent(workers, _cpu_by_pid(_children(server_pid)))
+    backend_cpu = _cpu_spent(backends, _cpu_by_pid(_backend_pids()))
+    print(out, end="")
+    done = [line for line in out.splitlines() if line.startswith("wrk: ")]
+    requests = int(done[0].split()[1]) if done else 0
+    if requests:
+        print(f"CPU per submission: {worker_cpu / requests * 1000:.1f} ms gunicorn workers + "
+              f"{backend_cpu / requests * 1000:.1f} ms PostgreSQL backends")
+
+
+def _warm_up(port: int, token: str) -> None:
+    """A few submissions on parallel connections first, so that every worker has parsed the diagram and filled
+    its caches before the measured run."""
+    warm: list[float] = []
+    threads = [threading.Thread(target=_client, args=(port, token, time.monotonic() + 2.0, warm, warm))
+               for _ in range(WORKERS * max(THREADS, 1))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _backend_pids() -> list[int]:
+    import psycopg
+
+    with psycopg.connect(URL, autocommit=True) as conn:
+        return [row[0] for row in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")]
+
+
+def _cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds of each process (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return found
+
+
+def _cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(value - before.get(pid, 0.0) for pid, value in after.items())
 
 
 def _workers() -> str:
@@ -105,7 +162,7 @@ def main() -> None:
             except (OSError, KeyError, ValueError):
                 time.sleep(0.3)
         if LOADGEN == "wrk":
-            _wrk(port, token)
+            _wrk(port, token, server.pid)
             return
         stop = time.monotonic() + DURATION
         latencies: list[float] = []
