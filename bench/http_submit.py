@@ -2,7 +2,7 @@
 
 Needs PostgreSQL (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/riskmon_bench, created
 if missing — the database is dropped and re-created, name your own). Starts gunicorn with WORKERS sync workers on
-loopback, signs in once, then CLIENTS threads POST /api/v1/reports with keep-alive connections for DURATION
+loopback (THREADS > 1: gthread workers with that many threads, as `make serve` runs them), signs in once, then CLIENTS threads POST /api/v1/reports with keep-alive connections for DURATION
 seconds (at most 30). With LOADGEN=wrk the load comes from `wrk` in its own process instead (`bench/submit.lua`;
 `apt-get install wrk`). Client and server share the two cores.
 """
@@ -25,6 +25,7 @@ from bench.common import ROOT, machine  # noqa: E402
 
 URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/riskmon_bench")
 WORKERS = int(os.environ.get("WORKERS", "2"))
+THREADS = int(os.environ.get("THREADS", "1"))  # > 1: gthread workers (keep-alive, overlapping database waits)
 CLIENTS = int(os.environ.get("CLIENTS", "16"))
 DURATION = min(30.0, float(os.environ.get("DURATION", "20")))
 LOADGEN = os.environ.get("LOADGEN", "threads")
@@ -75,20 +76,82 @@ def _client(port: int, token: str, stop: float, latencies: list, errors: list) -
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
 
-def _wrk(port: int, token: str) -> None:
-    """The load from wrk (its own process, loopback only), bounded to DURATION seconds."""
+def _wrk(port: int, token: str, server_pid: int) -> None:
+    """The load from wrk (its own process, loopback only), bounded to DURATION seconds; then the CPU time the
+    gunicorn workers and this database's PostgreSQL backends spent per submission (a figure that a busy shared
+    machine inflates much less than throughput and latency)."""
     print(f"machine: {machine()}; load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"gunicorn {WORKERS} sync workers, PostgreSQL, wrk 1 thread {CLIENTS} connections, {DURATION:.0f} s")
-    subprocess.run(["wrk", "-t1", f"-c{CLIENTS}", f"-d{int(DURATION)}s", "--timeout", "10s",
-                    "-s", str(ROOT / "bench" / "submit.lua"), f"http://127.0.0.1:{port}/api/v1/reports"],
-                   env=dict(os.environ, RISKMON_TOKEN=token), check=True, timeout=DURATION + 30)
+    print(f"gunicorn {_workers()}, PostgreSQL, wrk 1 thread {CLIENTS} connections, {DURATION:.0f} s")
+    _warm_up(port, token)
+    workers, backends = _cpu_by_pid(_children(server_pid)), _cpu_by_pid(_backend_pids())
+    out = subprocess.run(["wrk", "-t1", f"-c{CLIENTS}", f"-d{int(DURATION)}s", "--timeout", "10s",
+                          "-s", str(ROOT / "bench" / "submit.lua"), f"http://127.0.0.1:{port}/api/v1/reports"],
+                         env=dict(os.environ, RISKMON_TOKEN=token), check=True, timeout=DURATION + 30,
+                         capture_output=True, text=True).stdout
+    worker_cpu = _cpu_spent(workers, _cpu_by_pid(_children(server_pid)))
+    backend_cpu = _cpu_spent(backends, _cpu_by_pid(_backend_pids()))
+    print(out, end="")
+    done = [line for line in out.splitlines() if line.startswith("wrk: ")]
+    requests = int(done[0].split()[1]) if done else 0
+    if requests:
+        print(f"CPU per submission: {worker_cpu / requests * 1000:.1f} ms gunicorn workers + "
+              f"{backend_cpu / requests * 1000:.1f} ms PostgreSQL backends")
+
+
+def _warm_up(port: int, token: str) -> None:
+    """A few submissions on parallel connections first, so that every worker has parsed the diagram and filled
+    its caches before the measured run."""
+    warm: list[float] = []
+    threads = [threading.Thread(target=_client, args=(port, token, time.monotonic() + 2.0, warm, warm))
+               for _ in range(WORKERS * max(THREADS, 1))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _backend_pids() -> list[int]:
+    import psycopg
+
+    with psycopg.connect(URL, autocommit=True) as conn:
+        return [row[0] for row in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")]
+
+
+def _cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds of each process (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return found
+
+
+def _cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(value - before.get(pid, 0.0) for pid, value in after.items())
+
+
+def _workers() -> str:
+    return f"{WORKERS} sync workers" if THREADS <= 1 else f"{WORKERS} gthread workers x {THREADS} threads"
 
 
 def main() -> None:
     _prepare_database()
     port = _free_port()
     env = dict(os.environ, DATABASE_URL=URL, RUN_SCHEDULER="0")
-    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "--workers", str(WORKERS), "--bind",
+    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "--workers", str(WORKERS), "--threads", str(THREADS),
+                               "--bind",
                                f"127.0.0.1:{port}", "--log-level", "warning", "web:create_app()"],
                               env=env, cwd=ROOT)
     try:
@@ -99,7 +162,7 @@ def main() -> None:
             except (OSError, KeyError, ValueError):
                 time.sleep(0.3)
         if LOADGEN == "wrk":
-            _wrk(port, token)
+            _wrk(port, token, server.pid)
             return
         stop = time.monotonic() + DURATION
         latencies: list[float] = []
@@ -115,7 +178,7 @@ def main() -> None:
         server.wait(timeout=30)
     ordered = sorted(latencies)
     print(f"machine: {machine()}")
-    print(f"gunicorn {WORKERS} sync workers, PostgreSQL, {CLIENTS} keep-alive client threads, {DURATION:.0f} s")
+    print(f"gunicorn {_workers()}, PostgreSQL, {CLIENTS} keep-alive client threads, {DURATION:.0f} s")
     print(f"submissions: {len(latencies)} ok, {len(errors)} failed -> {len(latencies) / DURATION:.0f} per second "
           f"(goal 500/s)")
     if ordered:

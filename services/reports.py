@@ -17,7 +17,7 @@ from storage.repositories import count
 from .access import can_view_report, report_visibility
 from .attachments import StoredFile, Upload, record_attachments, written_files
 from .context import Env
-from .directory import category_code
+from .directory import catalogue_path
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .processes import current_version
 from .receipts import mark_notices_opened
@@ -56,10 +56,12 @@ def submit_report(env: Env, user: User, data: ReportInput, files: Sequence[Store
         raise Forbidden("只有监测点的信息报送员可以报送信息")
     if not point.confirmed:
         raise Conflict(unconfirmed_refusal(point), details={"monitoring_point_id": point.id, "confirmed": False})
+    # One round trip for the code and its parents; `path` keeps the rows in the session for the step's look-ups.
+    path, category = catalogue_path(env, data.equipment_type_code or "")
     equipment = _validate(env, data)
     title = (data.title or "").strip() or _title_from(data.content)
     report = Report(kind=ReportKind(data.kind), domain=ReportDomain(data.domain),
-                    equipment_type_code=equipment.code, equipment_category_code=category_code(env, equipment.code) or equipment.code,
+                    equipment_type_code=equipment.code, equipment_category_code=category or equipment.code,
                     title=title, content=data.content.strip(), reporter_id=user.id, monitoring_point_id=point.id,
                     division_code=point.division_code, submitted_at=utcnow(),
                     equipment_code=_optional(data.equipment_code), registration_cert_no=_optional(data.registration_cert_no))
@@ -69,6 +71,7 @@ def submit_report(env: Env, user: User, data: ReportInput, files: Sequence[Store
     env.store.start(env.session, current_version(env), report, actor_id=user.id)
     record_attachments(env, user, report, files)
     env.session.commit()
+    del path
     return report
 
 

@@ -1,7 +1,10 @@
 """Database set-up details that SQLAlchemy leaves to the application."""
 from __future__ import annotations
 
+import select
+
 from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -15,6 +18,8 @@ def configure_engine(engine: Engine) -> None:
     up front, so we turn it off and emit BEGIN ourselves (SQLAlchemy docs, "Serializable isolation /
     Savepoints / Transactional DDL" for pysqlite).
     """
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "checkout", _refuse_closed_connection)
     if engine.dialect.name != "sqlite":
         return
 
@@ -34,6 +39,26 @@ def configure_engine(engine: Engine) -> None:
         immediate = connection.get_execution_options().get("sqlite_immediate", False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
         connection.info[_IMMEDIATE] = immediate
+
+
+def _refuse_closed_connection(dbapi_connection, _record, _proxy) -> None:
+    """A pre-ping without a round trip, for every pool checkout on PostgreSQL.
+
+    An idle pooled connection has nothing to read; when the server has ended it (pg_terminate_backend, restart,
+    idle timeout) its socket is readable (the error message and end of stream). Then the pool drops it and
+    connects anew (SQLAlchemy's DisconnectionError in a checkout handler), as `pool_pre_ping` would, but without
+    sending `SELECT 1` and waiting for the answer on every request. A connection lost without the server
+    closing it (a cable pulled) is found by the next statement instead, which answers 503."""
+    if dbapi_connection.closed or getattr(dbapi_connection, "broken", False):
+        raise DisconnectionError("connection closed")
+    try:
+        poller = select.poll()
+        poller.register(dbapi_connection.fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
+        readable = poller.poll(0)
+    except (OSError, ValueError):
+        raise DisconnectionError("connection unusable") from None
+    if readable:
+        raise DisconnectionError("connection ended by the server")
 
 
 def begin_write(session: Session) -> None:

@@ -7,6 +7,11 @@ channel preference empties this process's cache at once; other processes see the
 The emptying runs from Session event listeners that `install_listeners()` registers: the app factory calls it,
 and web workers, the scheduler and the CLI all start from the app factory. Nothing happens at import; until
 the listeners are installed nothing is cached either, so a process that never installs them reads afresh.
+
+It also keeps a detached copy of each person an API token names (`user_by_id`), so that the token check of a
+hot request (every report submission) costs no database round trip. The same rule holds: a deactivation,
+sign-out everywhere or password change in this process is seen at once; in another worker process a token of
+that person is still honoured for at most `TTL_SECONDS` (the cross-process window).
 """
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ import time
 import weakref
 
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from .models import NotificationPreference, User, UserRole
 
@@ -73,6 +78,33 @@ def role_holders(session: Session, role: str, division_code: str) -> list[tuple[
     stmt = (select(User.id, User.username).join(UserRole, UserRole.user_id == User.id)
             .where(UserRole.role == role, User.active, User.division_code == division_code).order_by(User.id))
     return cached(session, key, [tuple(row) for row in session.execute(stmt)])
+
+
+def user_by_id(session: Session, user_id: int) -> User | None:
+    """The person with this id as a persistent object of `session`: from this process's cache (no SQL) when a
+    fresh copy is there, else loaded (with roles) and a detached copy cached for the next requests."""
+    key = ("user", user_id)
+    hit = cached(session, key)
+    if hit is not None:
+        return session.merge(hit, load=False)
+    user = session.get(User, user_id)
+    if user is not None and user not in session.dirty:
+        cached(session, key, _detached_copy(user))
+    return user
+
+
+def _detached_copy(user: User) -> User:
+    """A copy of `user` and its role rows, detached and clean, that `Session.merge(load=False)` can take."""
+    columns = [attr.key for attr in User.__mapper__.column_attrs]
+    roles = []
+    for row in user.role_rows:
+        role = UserRole(id=row.id, user_id=row.user_id, role=row.role)
+        make_transient_to_detached(role)
+        roles.append(role)
+    copy = User(**{key: getattr(user, key) for key in columns})
+    copy.role_rows = roles
+    make_transient_to_detached(copy)
+    return copy
 
 
 def _forget_on_account_change(session: Session, _context) -> None:

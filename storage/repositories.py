@@ -1,14 +1,14 @@
 """Queries and writes shared by services, handlers and the engine. They flush; they never commit."""
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from .models import (
     InstanceEvent, MonitoringPoint, Notification, ProcessInstance, Report, ReportQualityScore, SafetyDirectorAssignment,
-    SettingDefinition, SystemSetting, TrackingCounter, User, UserRole, utcnow,
+    SettingDefinition, SystemSetting, TrackingCounter, TrackingSlot, User, UserRole, utcnow,
 )
 from . import step_writes
 from .outbox_queue import enqueue_channels
@@ -78,22 +78,56 @@ def add_event(session: Session, kind: str, message: str, instance_id: int | None
     return event
 
 
+SLOT_BATCH = 64  # numbers handed to the free pool at a time (PostgreSQL)
+
+
 def next_tracking_number(session: Session, year: int) -> str:
-    """SX-<year>-<6 digits>, unique and gap-free per year under concurrent submissions: one upsert that bumps the
-    year's counter row under its row lock (PostgreSQL; SQLite serialises writers) and returns the new value."""
-    stmt = _COUNTER_BUMPS[session.get_bind().dialect.name == "postgresql"]
-    value = session.execute(stmt, {"year": year}).scalar_one()
-    return f"SX-{year}-{value:06d}"
+    """SX-<year>-<6 digits>, unique per year under concurrent submissions, and gap-free: a number is consumed
+    only by the transaction that commits it, and a rolled-back one is the next submission's.
+
+    SQLite (writers are serialised anyway): one upsert bumps the year's counter row and returns the new value.
+    PostgreSQL: the smallest free number of the year's pool (`tracking_slot`) that no other transaction holds is
+    deleted and returned (FOR UPDATE SKIP LOCKED). Concurrent submissions each lock their own slot row instead
+    of all queueing on the counter row until their step commits. The pool is refilled SLOT_BATCH numbers at a
+    time in a short transaction of its own, so the counter row is locked for milliseconds, never for a step.
+    What this allows that the single counter did not: while two submissions are in flight, the later number can
+    commit a few milliseconds before the earlier one (a hole that closes when that one commits); a rolled-back
+    number is taken by the next submission of that year, so a hole stays only if none follows it that year."""
+    if session.get_bind().dialect.name != "postgresql":
+        value = session.execute(_SQLITE_COUNTER_BUMP, {"year": year}).scalar_one()
+        return f"SX-{year}-{value:06d}"
+    for _ in range(10):
+        value = session.execute(_TAKE_SLOT, {"year": year}).scalar()
+        if value is not None:
+            return f"SX-{year}-{value:06d}"
+        _refill_slots(session, year)
+    raise RuntimeError("tracking number pool could not be refilled")  # not reached: every refill adds numbers
 
 
-def _counter_bump(insert):
-    stmt = insert(TrackingCounter).values(year=bindparam("year"), last_value=1)
-    stmt = stmt.on_conflict_do_update(index_elements=[TrackingCounter.year],
-                                      set_={"last_value": TrackingCounter.last_value + 1})
-    return stmt.returning(TrackingCounter.last_value)
+_TAKE_SLOT = text(
+    "DELETE FROM tracking_slot WHERE (year, number) = ("
+    " SELECT year, number FROM tracking_slot WHERE year = :year ORDER BY number LIMIT 1 FOR UPDATE SKIP LOCKED"
+    ") RETURNING number")
 
 
-_COUNTER_BUMPS = {False: _counter_bump(sqlite_insert), True: _counter_bump(postgresql_insert)}
+def _refill_slots(session: Session, year: int) -> None:
+    """Hand SLOT_BATCH more numbers of `year` to the pool, committed on a connection of its own at once (the
+    caller's transaction may run for a whole engine step; the counter row is locked only for this)."""
+    bind = session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    with engine.begin() as conn:
+        stmt = postgresql_insert(TrackingCounter).values(year=year, last_value=SLOT_BATCH)
+        stmt = stmt.on_conflict_do_update(index_elements=[TrackingCounter.year],
+                                          set_={"last_value": TrackingCounter.last_value + SLOT_BATCH})
+        last = conn.execute(stmt.returning(TrackingCounter.last_value)).scalar_one()
+        conn.execute(postgresql_insert(TrackingSlot),
+                     [{"year": year, "number": n} for n in range(last - SLOT_BATCH + 1, last + 1)])
+
+
+_SQLITE_COUNTER_BUMP = (sqlite_insert(TrackingCounter).values(year=bindparam("year"), last_value=1)
+                        .on_conflict_do_update(index_elements=[TrackingCounter.year],
+                                               set_={"last_value": TrackingCounter.last_value + 1})
+                        .returning(TrackingCounter.last_value))
 
 
 def set_quality_score(session: Session, report_id: int, tier: str, score: int, user_id: int | None,

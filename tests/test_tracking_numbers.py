@@ -79,3 +79,84 @@ def test_numbering_continues_from_the_stored_counter(app):
         begin_write(session)
         assert next_tracking_number(session, 2093) == "SX-2093-000002"  # a rolled-back number is reused
         session.commit()
+
+
+@pytest.fixture
+def pg_engine(pg_settings):
+    app = create_app(pg_settings)
+    with app.app_context():
+        engine = db.engine
+    yield engine
+    with app.app_context():
+        db.session.remove()
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_an_open_submission_does_not_block_the_next_one(pg_engine):
+    """The first transaction keeps its number (and would keep it for a whole engine step); the second takes the
+    next number at once instead of waiting for the first to commit."""
+    from sqlalchemy import text
+
+    first, second = Session(pg_engine), Session(pg_engine)
+    try:
+        assert next_tracking_number(first, 2081) == "SX-2081-000001"
+        second.execute(text("SET LOCAL lock_timeout = '2s'"))  # the old single counter row would time out here
+        assert next_tracking_number(second, 2081) == "SX-2081-000002"
+        second.commit()
+        first.commit()
+    finally:
+        first.close()
+        second.close()
+
+
+@pytest.mark.postgres
+def test_postgres_a_rolled_back_number_is_the_next_submissions(pg_engine):
+    """No gap: a number whose transaction rolls back is handed to the next submission, also when a later number
+    was taken and committed meanwhile."""
+    first, second = Session(pg_engine), Session(pg_engine)
+    try:
+        assert next_tracking_number(first, 2082) == "SX-2082-000001"
+        assert next_tracking_number(second, 2082) == "SX-2082-000002"
+        second.commit()
+        first.rollback()
+        with Session(pg_engine) as third:
+            assert next_tracking_number(third, 2082) == "SX-2082-000001"
+            third.commit()
+        with Session(pg_engine) as fourth:
+            assert next_tracking_number(fourth, 2082) == "SX-2082-000003"
+            fourth.commit()
+    finally:
+        first.close()
+        second.close()
+
+
+@pytest.mark.postgres
+def test_postgres_numbering_runs_across_pool_refills(pg_engine):
+    """More numbers than one refill of the pool: consecutive, each once, and the counter only ever hands out
+    whole batches."""
+    from sqlalchemy import text
+
+    from storage.repositories import SLOT_BATCH
+
+    taken = []
+    for _ in range(SLOT_BATCH * 2 + 3):
+        with Session(pg_engine) as session:
+            taken.append(next_tracking_number(session, 2083))
+            session.commit()
+    assert taken == [f"SX-2083-{n:06d}" for n in range(1, SLOT_BATCH * 2 + 4)]
+    with pg_engine.connect() as conn:
+        assert conn.execute(text("SELECT last_value FROM tracking_counter WHERE year = 2083")).scalar() == SLOT_BATCH * 3
+        assert conn.execute(text("SELECT count(*) FROM tracking_slot WHERE year = 2083")).scalar() == SLOT_BATCH - 3
+
+
+@pytest.mark.postgres
+def test_postgres_continues_after_an_existing_counter(pg_engine):
+    """A database numbered by the single counter before this migration continues after its highest number."""
+    from sqlalchemy import text
+
+    with pg_engine.begin() as conn:
+        conn.execute(text("INSERT INTO tracking_counter (year, last_value) VALUES (2084, 41)"))
+    with Session(pg_engine) as session:
+        assert next_tracking_number(session, 2084) == "SX-2084-000042"
+        session.commit()

@@ -17,6 +17,7 @@ from storage.people_cache import install_listeners as install_people_cache_liste
 
 from .extensions import db, migrate
 from .input_guards import install as install_input_guards
+from .json_out import FastJSONProvider
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -37,7 +38,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         JSON_AS_ASCII=False,
         TESTING=settings.testing,
     )
-    app.json.ensure_ascii = False
+    app.json = FastJSONProvider(app)  # orjson, ensure_ascii off, same bytes as Flask's provider
     install_input_guards(app)
     app.extensions["riskmon.settings"] = settings
     app.extensions["riskmon.started_at"] = utcnow()  # /healthz says "starting" until a first heartbeat is due
@@ -89,7 +90,10 @@ def _security_headers(response):
 def _engine_options(settings: Settings) -> dict:
     if settings.database_url.startswith("sqlite"):
         return {"connect_args": {"check_same_thread": False, "timeout": 30}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+    # No pool_pre_ping: its SELECT 1 round trip on every checkout is replaced by a check of the connection's
+    # socket (storage.database._refuse_closed_connection). pool_recycle bounds a connection's age for proxies
+    # and firewalls that drop idle connections silently.
+    return {"pool_pre_ping": False, "pool_size": 10, "max_overflow": 20, "pool_recycle": 1800}
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -6,7 +6,7 @@ from .people import (  # noqa: F401
 )
 from .process import (  # noqa: F401
     INSTANCE_STATUS_LABELS, HumanTask, HumanTaskCandidate, InstanceEvent, InstanceStatus, ProcessInstance,
-    ProcessVersion, TaskState, TrackingCounter, VersionState,
+    ProcessVersion, TaskState, TrackingCounter, TrackingSlot, VersionState,
 )
 from .reference import Division, EquipmentType  # noqa: F401
 from .reports import (  # noqa: F401

@@ -170,9 +170,20 @@ class InstanceEvent(Base):
 
 
 class TrackingCounter(Base):
-    """Per-year sequence for tracking numbers (SX-2026-000123), bumped under a row lock."""
+    """Per-year sequence for tracking numbers (SX-2026-000123), bumped under a row lock. On PostgreSQL it is the
+    highest number handed to the free pool (`TrackingSlot`); on SQLite the highest number taken."""
 
     __tablename__ = "tracking_counter"
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TrackingSlot(Base):
+    """A tracking number of a year not taken yet (PostgreSQL): a submission deletes the smallest one no other
+    transaction holds (FOR UPDATE SKIP LOCKED); a rollback puts it back for the next submission."""
+
+    __tablename__ = "tracking_slot"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

@@ -9,6 +9,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from services.errors import Forbidden, Unauthorized
 from services.passwords import password_expired
 from storage.models import User
+from storage.people_cache import user_by_id
 
 from ..extensions import db
 
@@ -41,7 +42,10 @@ def user_from_bearer(header: str) -> User:
         raise Unauthorized("访问令牌已过期，请重新登录") from None
     except BadSignature:
         raise Unauthorized("访问令牌无效") from None
-    user = db.session.get(User, payload.get("uid")) if isinstance(payload, dict) else None
+    uid = payload.get("uid") if isinstance(payload, dict) else None
+    # No database round trip on a hot request: a copy from this process's short-lived cache (storage.people_cache;
+    # emptied at once on account changes in this process, within its TTL in other workers).
+    user = user_by_id(db.session(), uid) if isinstance(uid, int) else None
     if (user is None or not user.active or payload.get("pw") != _password_fingerprint(user)
             or payload.get("sv") != (user.session_version or 0)):
         raise Unauthorized("访问令牌已失效，请重新登录")
