@@ -52,7 +52,11 @@ def test_bad_form_field_ids_are_refused(validator, field_id):
 def test_unknown_form_field_type_is_refused(validator):
     text = variant('<camunda:formField id="inspection_opinion" label="技术意见" type="string">',
                    '<camunda:formField id="inspection_opinion" label="技术意见" type="file">')
-    assert [e for e, _ in problems(validator, text)] == ["inspection_consultation"]
+    found = problems(validator, text)
+    # the field also declares records=opinion, which needs a string field: refused twice, both on the same task
+    assert {e for e, _ in found} == {"inspection_consultation"}
+    assert any("type“file”" in m and "不受支持" in m for _, m in found)
+    assert any("记录“opinion”" in m for _, m in found)
 
 
 def test_unknown_candidate_group_is_refused(validator):
