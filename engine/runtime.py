@@ -19,7 +19,7 @@ from .expressions import ExpressionEnvironment, UnsafeExpression
 from .incidents import RunawayProcess, StepError, culprit, mark_failed, step_error
 from .specs import SpecBundle
 from .task_people import notice_of, people_of
-from .timer_events import pending_due, timer_failures
+from .timer_events import pending_due, recompute_workday_timers, timer_failures, workdays_count
 
 MAX_RUN_ROUNDS = 200
 TAKE_OVER_SIGNAL = "take_over"
@@ -233,6 +233,19 @@ class Runtime:
                 continue
             moved.append(sibling.task_spec.bpmn_id)
         return moved
+
+    def due_workdays(self, workflow: BpmnWorkflow, task_id: str) -> int | None:
+        """n when the open user task's camunda:dueDate is exactly `workdays(n)`, else None."""
+        try:
+            task = self.open_user_task(workflow, task_id)
+        except TaskNotOpen:
+            return None
+        return workdays_count((getattr(task.task_spec, "extensions", None) or {}).get("dueDate"))
+
+    @staticmethod
+    def recompute_workday_timers(workflow: BpmnWorkflow, deadline, task_starts=None):
+        """See engine.timer_events.recompute_workday_timers."""
+        return recompute_workday_timers(workflow, deadline, task_starts)
 
     def task_completed(self, workflow: BpmnWorkflow, task_id: str) -> bool:
         """True when the task exists and finished normally (not cancelled)."""

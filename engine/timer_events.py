@@ -7,6 +7,8 @@ the event so that the runtime turns it into an error on the element (see `timer_
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 from SpiffWorkflow.bpmn.parser.event_parsers import (
@@ -23,21 +25,35 @@ from SpiffWorkflow.camunda.parser.event_parsers import (
 from SpiffWorkflow.task import TaskState
 
 from . import timer_values
+from .expressions import normalize
 from .timer_values import TimerValueError
 
 ERROR_KEY = "timer_error"
+# What a `workdays(n)` timer was computed from, so that a calendar change can compute it again:
+# {"n": n, "start": ISO instant}. Timers computed before this record existed have none.
+WORKDAYS_KEY = "workdays"
+_WORKDAYS = re.compile(r"^workdays\(\s*(\d+)\s*\)$")
+# A recomputed time must be later than the stored one by more than this to count as moved: the stored one
+# is the duration's end rounded up to the second, a little after the exact midnight recomputed.
+MOVE_THRESHOLD = timedelta(minutes=30)
+
+
+def workdays_count(expression: str | None) -> int | None:
+    """n when the expression is exactly `workdays(n)` (with or without `${}`), else None."""
+    match = _WORKDAYS.match(normalize(expression or ""))
+    return int(match.group(1)) if match else None
 
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _compute(definition, my_task, kind):
+def _compute(definition, my_task, kind, now: datetime | None = None):
     """The timer's value, computed once; None (and the reason kept on the task) when it cannot be."""
     def evaluate(text):
         return my_task.workflow.script_engine.evaluate(my_task, text)
     try:
-        return timer_values.compute(kind, definition.expression, evaluate, _now())
+        return timer_values.compute(kind, definition.expression, evaluate, now or _now())
     except Exception as exc:  # noqa: BLE001 - any failure becomes an error on the element, never a lost timer
         reason = str(exc) if isinstance(exc, TimerValueError) else f"{type(exc).__name__}: {exc}"
         my_task._set_internal_data(**{ERROR_KEY: f"定时器“{definition.name}”的值无法计算：{reason}"})
@@ -52,11 +68,15 @@ class _InstantTimer:
     def has_fired(self, my_task):
         event_value = my_task._get_internal_data("event_value")
         if event_value is None:
-            due = _compute(self, my_task, self.KIND)
+            now = _now()
+            due = _compute(self, my_task, self.KIND, now)
             if due is None:
                 return False
             event_value = due.isoformat()
             my_task._set_internal_data(event_value=event_value)
+            count = workdays_count(self.expression) if self.KIND == timer_values.DURATION else None
+            if count is not None:
+                my_task._set_internal_data(**{WORKDAYS_KEY: {"n": count, "start": now.isoformat()}})
         if TimerEventDefinition.get_datetime(event_value) < _now():
             my_task._set_internal_data(event_fired=True)
         return my_task._get_internal_data("event_fired", False)
@@ -188,3 +208,43 @@ def shift_pending_timers(workflow, delta: timedelta) -> int:
         task._set_internal_data(event_value=value)
         moved += 1
     return moved
+
+
+def recompute_workday_timers(workflow, deadline: Callable[[int, datetime], datetime],
+                             task_starts: dict[str, datetime] | None = None) -> list[tuple[str, str, datetime, datetime]]:
+    """After a calendar change: compute every waiting `workdays(n)` duration timer again from its start with
+    `deadline(n, start)` and move it when the new time is later; returns [(element id, name, old, new)].
+
+    A timer is never moved earlier (a deadline once announced is not shortened, e.g. by a make-up working
+    day). A timer computed before the start was recorded takes the creation time of the open user task it is
+    attached to from `task_starts` (task id → start); without either it keeps its time.
+    """
+    moved = []
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        definition = getattr(task.task_spec, "event_definition", None)
+        value = task._get_internal_data("event_value")
+        if not isinstance(definition, DurationTimerEventDefinition) or not isinstance(value, str) \
+                or task._get_internal_data("event_fired"):
+            continue
+        record = task._get_internal_data(WORKDAYS_KEY)
+        if isinstance(record, dict):
+            count, start = record.get("n"), datetime.fromisoformat(record.get("start"))
+        else:
+            count, start = workdays_count(definition.expression), _attached_start(task, task_starts or {})
+        if not isinstance(count, int) or start is None:
+            continue
+        old, new = TimerEventDefinition.get_datetime(value), deadline(count, start)
+        if new - old > MOVE_THRESHOLD:
+            task._set_internal_data(event_value=new.isoformat())
+            moved.append((task.task_spec.bpmn_id, task.task_spec.bpmn_name or task.task_spec.bpmn_id, old, new))
+    return moved
+
+
+def _attached_start(task, task_starts: dict[str, datetime]) -> datetime | None:
+    """The start of the open user task a boundary timer is attached to (its sibling under the same parent)."""
+    if task.parent is None:
+        return None
+    for sibling in task.parent.children:  # SpiffWorkflow: the task and its boundary events share a parent
+        if sibling is not task and sibling.task_spec.manual and str(sibling.id) in task_starts:
+            return task_starts[str(sibling.id)]
+    return None

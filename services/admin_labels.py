@@ -21,7 +21,7 @@ EVENT_KIND_LABELS = {
     "director_acknowledged": "安全总监确认", "director_overdue": "安全总监超期", "guidance_dispatched": "下发指导意见",
     "panel": "会签", "closed": "办结", "error": "服务任务出错", "migrated": "迁移版本",
     "attachment_added": "上传附件", "extension_requested": "申请延期", "extension_approved": "批准延期",
-    "extension_refused": "不予延期", "topic_joined": "并入专题", "topic_left": "移出专题",
+    "extension_refused": "不予延期", "deadline_moved": "期限顺延", "topic_joined": "并入专题", "topic_left": "移出专题",
     "stuck_alerted": "卡滞提醒", "safety_director_assigned": "登记安全总监", "safety_director_removed": "移除安全总监",
     "reporter_registered": "登记信息报送员", "sessions_revoked": "会话失效", "password_reset": "重置密码",
     "admin_retry": "管理员重试", "admin_skip": "管理员跳过", "admin_suspend": "管理员挂起",

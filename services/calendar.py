@@ -13,13 +13,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time as dtime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from engine import InstanceFrozen
 from engine.expressions import DEFAULT_FUNCTIONS
 from storage.database import begin_write
-from storage.models import CALENDAR_DAY_KIND_LABELS, CalendarDay, CalendarDayKind, User, utcnow
+from storage.models import (
+    CALENDAR_DAY_KIND_LABELS, CalendarDay, CalendarDayKind, HumanTask, InstanceStatus, ProcessInstance, TaskState,
+    User, utcnow,
+)
+from storage.repositories import add_event, instance_for_update
 
 from .context import Env
 from .errors import Forbidden, Invalid, NotFound
@@ -194,6 +199,8 @@ def set_day(env: Env, user: User, day: date, kind: str, name: str, cache: Calend
     row.kind, row.name = kind_value, (name or "").strip()[:64]
     row.updated_by_id, row.updated_at = user.id, utcnow()
     env.session.add(row)
+    env.session.flush()
+    reschedule_open_deadlines(env, day, user.id)
     env.session.commit()
     if cache is not None:
         cache.invalidate()
@@ -211,9 +218,96 @@ def delete_day(env: Env, user: User, day: date, cache: CalendarCache | None = No
         env.session.rollback()
         raise NotFound(f"{day.isoformat()} 不是日历中的特殊日期")
     env.session.delete(row)
+    env.session.flush()
+    reschedule_open_deadlines(env, day, user.id)  # deadlines are never shortened: nothing moves earlier
     env.session.commit()
     if cache is not None:
         cache.invalidate()
+
+
+# -- running deadlines after a calendar change -------------------------------------------------------
+# 民法典第二百零三条: a period whose last day is a holiday ends on the next working day. When admins change
+# the calendar, open tasks' due_at and the engine's pending workdays(n) timers are computed again from their
+# start with the new calendar, in the same transaction as the change. A deadline only ever moves later:
+# a make-up working day (or a holiday taken back) does not shorten a period already announced to the people
+# working it (the Chinese practice: 期限公布后不提前).
+RESCHEDULED_STATUSES = (InstanceStatus.WAITING, InstanceStatus.USER_INPUT_REQUIRED, InstanceStatus.ERROR)
+MOVE_THRESHOLD = timedelta(minutes=30)  # due_at is the duration's end rounded up, a little after midnight
+
+
+class _NothingMoved(Exception):
+    """Raised inside a step's action so that an instance with nothing to move is not saved again."""
+
+
+def _local_day(moment: datetime) -> str:
+    return (moment - timedelta(seconds=1)).astimezone(CHINA_TZ).strftime("%Y-%m-%d")
+
+
+def reschedule_open_deadlines(env: Env, since: date, actor_id: int | None = None) -> int:
+    """Recompute the deadlines ending on or after `since` (the earliest changed day) with the calendar as
+    this transaction now has it; returns how many deadlines (task due dates and engine timers) moved.
+
+    Every instance with an open task due after `since` or a pending timer is locked and stepped through the
+    engine's normal path (version check, next_timer_at read model); one with nothing to move is not saved.
+    Suspended instances are left as they are.
+    """
+    calendar = WorkCalendar.from_days(load_days(env.session))
+    cutoff = datetime.combine(since, dtime(0), CHINA_TZ).astimezone(timezone.utc)
+    open_due = select(HumanTask.instance_id).where(HumanTask.state == TaskState.OPEN, HumanTask.due_at > cutoff)
+    ids = list(env.session.scalars(
+        select(ProcessInstance.id).where(ProcessInstance.status.in_(RESCHEDULED_STATUSES),
+                                         or_(ProcessInstance.next_timer_at.isnot(None),
+                                             ProcessInstance.id.in_(open_due)))
+        .order_by(ProcessInstance.id)))
+    moved = 0
+    for instance_id in ids:
+        moved += _reschedule_instance(env, calendar, instance_id, cutoff, actor_id)
+    return moved
+
+
+def _reschedule_instance(env: Env, calendar: WorkCalendar, instance_id: int, cutoff: datetime,
+                         actor_id: int | None) -> int:
+    instance = instance_for_update(env.session, instance_id)
+    if instance is None:
+        return 0
+    env.session.refresh(instance)
+    if instance.status not in RESCHEDULED_STATUSES:
+        return 0
+    tasks = list(env.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
+                                                             HumanTask.state == TaskState.OPEN)))
+    runtime = env.store.runtime
+    task_moves: list[tuple[HumanTask, datetime]] = []
+    timer_moves: list = []
+
+    def action(workflow):
+        for task in tasks:
+            count = runtime.due_workdays(workflow, task.id)
+            if count is None or task.due_at is None or task.due_at <= cutoff:
+                continue
+            new = calendar.deadline(count, task.created_at)
+            if new - task.due_at > MOVE_THRESHOLD:
+                task_moves.append((task, new))
+        starts = {task.id: task.created_at for task in tasks}
+        timer_moves.extend(runtime.recompute_workday_timers(workflow, calendar.deadline, starts))
+        if not task_moves and not timer_moves:
+            raise _NothingMoved
+
+    try:
+        env.store.step(env.session, instance, action, actor_id)
+    except (_NothingMoved, InstanceFrozen):
+        return 0
+    for task, new in task_moves:
+        old, task.due_at = task.due_at, new
+        add_event(env.session, "deadline_moved",
+                  f"工作日历调整：“{task.name}”的办理期限由 {_local_day(old)} 顺延至 {_local_day(new)}",
+                  instance_id=instance_id, report_id=task.report_id, element_id=task.element_id, actor_id=actor_id,
+                  data={"task_id": task.id, "old_due_at": old.isoformat(), "new_due_at": new.isoformat()})
+    for element_id, name, old, new in timer_moves:
+        add_event(env.session, "deadline_moved",
+                  f"工作日历调整：定时器“{name}”由 {_local_day(old)} 顺延至 {_local_day(new)}",
+                  instance_id=instance_id, report_id=instance.report_id, element_id=element_id, actor_id=actor_id,
+                  data={"timer": element_id, "old_at": old.isoformat(), "new_at": new.isoformat()})
+    return len(task_moves) + len(timer_moves)
 
 
 def materialize_seed(session: Session, user: User) -> None:

@@ -14,7 +14,9 @@ from sqlalchemy import delete, extract
 from storage.database import begin_write
 from storage.models import CALENDAR_DAY_KIND_LABELS, CalendarDay, CalendarDayKind, User, utcnow
 
-from .calendar import CHINA_TZ, CalendarCache, WorkCalendar, materialize_seed, require_calendar_admin, load_days
+from .calendar import (
+    CHINA_TZ, CalendarCache, WorkCalendar, load_days, materialize_seed, require_calendar_admin, reschedule_open_deadlines,
+)
 from .context import Env
 from .errors import Invalid
 
@@ -142,10 +144,15 @@ def import_year(env: Env, user: User, year: int, text: str, cache: CalendarCache
     days = parse_import(year, text)
     begin_write(env.session)
     materialize_seed(env.session, user)
+    before = {d: k for d, (k, _) in load_days(env.session).items() if d.year == year}
     env.session.execute(delete(CalendarDay).where(extract("year", CalendarDay.day) == year))
     now = utcnow()
     env.session.add_all(CalendarDay(day=d, kind=k, name=n, updated_by_id=user.id, updated_at=now)
                         for d, (k, n) in sorted(days.items()))
+    env.session.flush()
+    changed = [d for d in before.keys() | days.keys() if before.get(d) != days.get(d, (None,))[0]]
+    if changed:
+        reschedule_open_deadlines(env, min(changed), user.id)
     env.session.commit()
     if cache is not None:
         cache.invalidate()

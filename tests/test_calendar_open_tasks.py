@@ -7,13 +7,14 @@ the deadline is not moved: 民法典第二百零三条 would end the period on t
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-import pytest
 from sqlalchemy import select
 
-from services.calendar import CHINA_TZ
-from storage.models import HumanTask
+from engine import timer_events
+from services.calendar import CHINA_TZ, WorkCalendar, load_days
+from services.timers import fire_due_timers
+from storage.models import HumanTask, InstanceEvent, ProcessInstance
 
 from pages_helpers import signed_in
 
@@ -50,11 +51,130 @@ def test_a_holiday_declared_on_an_open_tasks_due_day_leaves_the_pages_working(ap
         "decision": "escalate", "measures": "现场核查", "risk_level": "major", "quality_score": 4})
 
 
-@pytest.mark.xfail(strict=True, reason="not fixed: deadlines of running tasks and timers are not recomputed "
-                                       "when the calendar changes (see the module docstring)")
 def test_a_holiday_declared_on_an_open_tasks_due_day_moves_its_deadline(api, env):
     report = api.submit()
     before = _county_task(env, report["id"]).due_at
     _declare_holiday(api, _due_day(_county_task(env, report["id"])))
     after = _county_task(env, report["id"]).due_at
     assert after > before
+
+
+# -- what moves, what does not, and the engine's timer (the fix) -------------------------------------------
+def _instance(env, report_id: int) -> ProcessInstance:
+    env.session.rollback()
+    return env.session.scalar(select(ProcessInstance).where(ProcessInstance.report_id == report_id))
+
+
+def _timers(env, report_id: int) -> dict[str, datetime]:
+    """The instance's pending engine timers as stored: element id → fire time."""
+    instance = _instance(env, report_id)
+    workflow = env.store.serializer.loads(instance.workflow_state,
+                                          env.store.bundle_for(env.session, instance.process_version_id))
+    return dict(env.store.runtime.snapshot(workflow).timers)
+
+
+def _events(env, report_id: int, kind: str) -> list[InstanceEvent]:
+    env.session.rollback()
+    return list(env.session.scalars(select(InstanceEvent).where(InstanceEvent.report_id == report_id,
+                                                                InstanceEvent.kind == kind)))
+
+
+def test_the_task_deadline_and_the_engine_timers_move_to_the_next_working_day(api, env):
+    report = api.submit()
+    task = _county_task(env, report["id"])
+    before_due, due_day = task.due_at, _due_day(task)
+    timers = _timers(env, report["id"])
+    assert abs((timers["county_deadline"] - before_due).total_seconds()) < 5  # both workdays(5)
+    _declare_holiday(api, due_day)
+
+    after = _county_task(env, report["id"])
+    calendar = WorkCalendar.from_days(load_days(env.session))
+    next_working = calendar.add_working_days(due_day, 1)
+    assert _due_day(after) == next_working and after.due_at - before_due > timedelta(hours=23)
+    moved = _timers(env, report["id"])
+    assert moved["county_deadline"] == after.due_at  # the engine's deadline moved with the task's
+    assert moved["county_reminder"] == timers["county_reminder"]  # workdays(3) ends before the holiday
+    assert _instance(env, report["id"]).next_timer_at == min(moved.values())
+    messages = [e.message for e in _events(env, report["id"], "deadline_moved")]
+    assert len(messages) == 2 and all("顺延至 " + next_working.isoformat() in m for m in messages)
+    assert any("县级处置" in m and "办理期限" in m for m in messages)
+    timeline = api.get(f"/reports/{report['id']}", "reporter.agency").get_json()["timeline"]
+    assert "deadline_moved" in [e["kind"] for e in timeline]
+    # declaring the same holiday again moves nothing further
+    _declare_holiday(api, due_day)
+    assert _county_task(env, report["id"]).due_at == after.due_at
+    assert len(_events(env, report["id"], "deadline_moved")) == 2
+
+
+def test_a_make_up_working_day_never_moves_a_deadline_earlier(api, env):
+    """Chosen rule: a deadline once announced is not shortened. A make-up working day (or a holiday taken
+    back) inside a running period leaves its due date and timers where they are."""
+    report = api.submit()
+    task = _county_task(env, report["id"])
+    before_due, timers = task.due_at, _timers(env, report["id"])
+    start = task.created_at.astimezone(CHINA_TZ).date()
+    weekend = next(start + timedelta(days=i) for i in range(1, 8) if (start + timedelta(days=i)).weekday() == 5)
+    assert weekend < _due_day(task)
+    res = api.call("PUT", f"/calendar/{weekend.isoformat()}", "admin", json={"kind": "workday", "name": "调休上班"})
+    assert res.status_code == 200, res.get_json()
+    assert _county_task(env, report["id"]).due_at == before_due
+    assert _timers(env, report["id"]) == timers
+    assert _events(env, report["id"], "deadline_moved") == []
+    # with the make-up day taken back, a holiday on the due day moves the deadline; deleting that holiday
+    # again does not shorten the moved deadline
+    assert api.call("DELETE", f"/calendar/{weekend.isoformat()}", "admin").status_code in (200, 204)
+    assert _county_task(env, report["id"]).due_at == before_due
+    due_day = _due_day(task)
+    _declare_holiday(api, due_day)
+    moved = _county_task(env, report["id"]).due_at
+    assert moved > before_due
+    assert api.call("DELETE", f"/calendar/{due_day.isoformat()}", "admin").status_code in (200, 204)
+    assert _county_task(env, report["id"]).due_at == moved
+
+
+def test_the_engine_deadline_fires_on_the_new_day_not_the_old_one(api, env, monkeypatch):
+    report = api.submit()
+    task = _county_task(env, report["id"])
+    old_due = task.due_at
+    _declare_holiday(api, _due_day(task))
+    new_due = _county_task(env, report["id"]).due_at
+    assert new_due > old_due
+
+    clock = {"now": old_due + timedelta(minutes=1)}
+    monkeypatch.setattr(timer_events, "_now", lambda: clock["now"])
+    fire_due_timers(env, clock["now"])  # the reminder (due before) fires; the deadline must not
+    assert _events(env, report["id"], "overdue") == []
+    assert _county_task(env, report["id"]).overdue_at is None
+    assert _instance(env, report["id"]).next_timer_at == new_due
+
+    clock["now"] = new_due + timedelta(minutes=1)
+    assert fire_due_timers(env, clock["now"]) == 1
+    assert len(_events(env, report["id"], "overdue")) == 1
+    assert _county_task(env, report["id"]).overdue_at is not None
+    assert fire_due_timers(env, clock["now"]) == 0  # exactly once
+
+
+def test_an_instance_saved_before_the_record_existed_still_moves_and_completes(api, env):
+    """Timers computed before this change carry no {n, start} record: a boundary timer takes the start of the
+    open task it is attached to; a timer with neither keeps its time."""
+    report = api.submit()
+    instance = _instance(env, report["id"])
+    workflow = env.store.load(env.session, instance)
+    stripped = 0
+    for waiting in workflow.get_tasks():
+        stripped += waiting.internal_data.pop(timer_events.WORKDAYS_KEY, None) is not None
+    assert stripped == 2  # the county reminder and deadline had the record
+    calendar = WorkCalendar.from_days(load_days(env.session))
+    assert env.store.runtime.recompute_workday_timers(workflow, calendar.deadline, {}) == []
+    instance.workflow_state = env.store.serializer.dumps(workflow)
+    env.store.live.discard(instance.id)
+    env.session.commit()
+
+    task = _county_task(env, report["id"])
+    old_due = task.due_at
+    _declare_holiday(api, _due_day(task))
+    new_due = _county_task(env, report["id"]).due_at
+    assert new_due > old_due
+    assert _timers(env, report["id"])["county_deadline"] == new_due
+    assert api.complete("county.610113", report["id"], "county_disposal", {
+        "decision": "resolve", "measures": "现场核查", "risk_level": "low", "quality_score": 4})
