@@ -296,18 +296,23 @@ def _reschedule_instance(env: Env, calendar: WorkCalendar, instance_id: int, cut
         env.store.step(env.session, instance, action, actor_id)
     except (_NothingMoved, InstanceFrozen):
         return 0
+    _record_moves(env, instance, task_moves, timer_moves, actor_id)
+    return len(task_moves) + len(timer_moves)
+
+
+def _record_moves(env: Env, instance: ProcessInstance, task_moves, timer_moves, actor_id: int | None) -> None:
+    """Write the new due dates and one timeline event per moved deadline."""
     for task, new in task_moves:
         old, task.due_at = task.due_at, new
         add_event(env.session, "deadline_moved",
                   f"工作日历调整：“{task.name}”的办理期限由 {_local_day(old)} 顺延至 {_local_day(new)}",
-                  instance_id=instance_id, report_id=task.report_id, element_id=task.element_id, actor_id=actor_id,
+                  instance_id=instance.id, report_id=task.report_id, element_id=task.element_id, actor_id=actor_id,
                   data={"task_id": task.id, "old_due_at": old.isoformat(), "new_due_at": new.isoformat()})
     for element_id, name, old, new in timer_moves:
         add_event(env.session, "deadline_moved",
                   f"工作日历调整：定时器“{name}”由 {_local_day(old)} 顺延至 {_local_day(new)}",
-                  instance_id=instance_id, report_id=instance.report_id, element_id=element_id, actor_id=actor_id,
+                  instance_id=instance.id, report_id=instance.report_id, element_id=element_id, actor_id=actor_id,
                   data={"timer": element_id, "old_at": old.isoformat(), "new_at": new.isoformat()})
-    return len(task_moves) + len(timer_moves)
 
 
 def materialize_seed(session: Session, user: User) -> None:

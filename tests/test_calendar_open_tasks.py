@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
+from conftest import Api
 from engine import timer_events
 from services.calendar import CHINA_TZ, WorkCalendar, load_days
 from services.timers import fire_due_timers
@@ -178,3 +180,15 @@ def test_an_instance_saved_before_the_record_existed_still_moves_and_completes(a
     assert _timers(env, report["id"])["county_deadline"] == new_due
     assert api.complete("county.610113", report["id"], "county_disposal", {
         "decision": "resolve", "measures": "现场核查", "risk_level": "low", "quality_score": 4})
+
+
+@pytest.mark.postgres
+def test_on_postgres_the_row_locked_recompute_moves_task_and_timers(pg_app):
+    """The same on PostgreSQL, where every rescheduled instance is taken with its row lock (SELECT … FOR UPDATE)."""
+    from web import env as make_env
+    from web.extensions import db
+
+    api = Api(pg_app.test_client())
+    with pg_app.app_context():
+        test_the_task_deadline_and_the_engine_timers_move_to_the_next_working_day(api, make_env())
+        db.session.remove()
