@@ -15,6 +15,7 @@ from datetime import date, datetime, time as dtime, timedelta, timezone
 
 from sqlalchemy import or_, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, PendingRollbackError
 from sqlalchemy.orm import Session
 
 from engine import InstanceFrozen
@@ -275,10 +276,26 @@ def _reschedule_instance(env: Env, calendar: WorkCalendar, instance_id: int, cut
         return 0
     tasks = list(env.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
                                                              HumanTask.state == TaskState.OPEN)))
-    runtime = env.store.runtime
     task_moves: list[tuple[HumanTask, datetime]] = []
     timer_moves: list = []
+    action = _recompute_action(env.store.runtime, calendar, tasks, cutoff, task_moves, timer_moves)
+    try:
+        with env.session.begin_nested():  # an instance that cannot be loaded must not block the calendar
+            env.store.step(env.session, instance, action, actor_id)
+    except (_NothingMoved, InstanceFrozen):
+        return 0
+    except (DBAPIError, PendingRollbackError):
+        raise
+    except Exception:  # noqa: BLE001 - logged; its deadlines keep their dates, the others still move
+        log.exception("工作日历调整后重新计算流程实例 %s 的期限失败", instance_id)
+        return 0
+    _record_moves(env, instance, task_moves, timer_moves, actor_id)
+    return len(task_moves) + len(timer_moves)
 
+
+def _recompute_action(runtime, calendar: WorkCalendar, tasks: list[HumanTask], cutoff: datetime,
+                      task_moves: list, timer_moves: list):
+    """The step's action: collect the open tasks' new due dates, move the engine's workdays timers."""
     def action(workflow):
         for task in tasks:
             count = runtime.due_workdays(workflow, task.id)
@@ -291,13 +308,7 @@ def _reschedule_instance(env: Env, calendar: WorkCalendar, instance_id: int, cut
         timer_moves.extend(runtime.recompute_workday_timers(workflow, calendar.deadline, starts))
         if not task_moves and not timer_moves:
             raise _NothingMoved
-
-    try:
-        env.store.step(env.session, instance, action, actor_id)
-    except (_NothingMoved, InstanceFrozen):
-        return 0
-    _record_moves(env, instance, task_moves, timer_moves, actor_id)
-    return len(task_moves) + len(timer_moves)
+    return action
 
 
 def _record_moves(env: Env, instance: ProcessInstance, task_moves, timer_moves, actor_id: int | None) -> None:

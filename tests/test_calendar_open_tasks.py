@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from conftest import Api
 from engine import timer_events
+from services import calendar as work_calendar
 from services.calendar import CHINA_TZ, WorkCalendar, load_days
 from services.timers import fire_due_timers
 from storage.models import HumanTask, InstanceEvent, ProcessInstance
@@ -192,3 +193,23 @@ def test_on_postgres_the_row_locked_recompute_moves_task_and_timers(pg_app):
     with pg_app.app_context():
         test_the_task_deadline_and_the_engine_timers_move_to_the_next_working_day(api, make_env())
         db.session.remove()
+
+
+def test_an_unreadable_instance_does_not_block_the_calendar_or_the_others(api, env, monkeypatch):
+    """The attacker's case: one instance's stored state cannot be loaded. The holiday is still saved (200, not
+    a 500), the other instance's deadline moves, the broken one keeps its date."""
+    broken, healthy = api.submit(), api.submit()
+    instance = _instance(env, broken["id"])
+    instance.workflow_state = b"\x00not a workflow"
+    env.store.live.discard(instance.id)
+    env.session.commit()
+    logged = []  # (alembic's logging setup in the seeding disables existing loggers, so caplog sees nothing)
+    monkeypatch.setattr(work_calendar.log, "exception", lambda message, iid, **kw: logged.append(iid))
+    broken_due = _county_task(env, broken["id"]).due_at
+    task = _county_task(env, healthy["id"])
+    before = task.due_at
+    _declare_holiday(api, _due_day(task))
+    assert _county_task(env, healthy["id"]).due_at > before
+    assert _county_task(env, broken["id"]).due_at == broken_due
+    assert _events(env, broken["id"], "deadline_moved") == []
+    assert logged == [instance.id]
