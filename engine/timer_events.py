@@ -206,6 +206,10 @@ def shift_pending_timers(workflow, delta: timedelta) -> int:
         else:
             continue
         task._set_internal_data(event_value=value)
+        record = task._get_internal_data(WORKDAYS_KEY)
+        if isinstance(record, dict) and isinstance(record.get("start"), str):  # dated back with the timer
+            start = (datetime.fromisoformat(record["start"]) + delta).isoformat()
+            task._set_internal_data(**{WORKDAYS_KEY: dict(record, start=start)})
         moved += 1
     return moved
 

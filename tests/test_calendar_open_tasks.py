@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from conftest import Api
-from engine import timer_events
+from engine import shift_pending_timers, timer_events
 from services import calendar as work_calendar
 from services.calendar import CHINA_TZ, WorkCalendar, load_days
 from services.timers import fire_due_timers
@@ -213,3 +213,29 @@ def test_an_unreadable_instance_does_not_block_the_calendar_or_the_others(api, e
     assert _county_task(env, broken["id"]).due_at == broken_due
     assert _events(env, broken["id"], "deadline_moved") == []
     assert logged == [instance.id]
+
+
+def test_timers_dated_back_by_the_demo_keep_their_start_in_step(api, env):
+    """shift_pending_timers (demo data dated in the past) moves the recorded start with the timer, so a later
+    calendar change does not recompute it from the real creation time."""
+    report = api.submit()
+    workflow = env.store.load(env.session, _instance(env, report["id"]))
+    before = dict(env.store.runtime.snapshot(workflow).timers)
+    assert shift_pending_timers(workflow, -timedelta(days=14)) == 2
+    calendar = WorkCalendar.from_days(load_days(env.session))
+    assert env.store.runtime.recompute_workday_timers(workflow, calendar.deadline, {}) == []
+    shifted = dict(env.store.runtime.snapshot(workflow).timers)
+    assert shifted == {k: v - timedelta(days=14) for k, v in before.items()}
+    env.session.rollback()
+
+
+def test_importing_a_year_moves_running_deadlines_too(api, env):
+    report = api.submit()
+    task = _county_task(env, report["id"])
+    before, due_day = task.due_at, _due_day(task)
+    text = f"{due_day.isoformat()}，放假，临时放假"
+    res = api.call("POST", "/calendar/import", "admin", json={"year": due_day.year, "text": text})
+    assert res.status_code == 200, res.get_json()
+    after = _county_task(env, report["id"])
+    assert after.due_at > before and _due_day(after) > due_day
+    assert _timers(env, report["id"])["county_deadline"] == after.due_at
