@@ -1,9 +1,11 @@
 """What a calendar change does to tasks already running (the attacker's pass over the calendar admin page).
 
 A county task's deadline is workdays(5) from its creation, turned into a fixed time when the task starts: the
-human_task row's due_at and the engine's timer. An admin who then declares the due day a holiday leaves
-that deadline on a day nobody works. Nothing breaks (pages, inboxes, the overdue count keep working), but
-the deadline is not moved: 民法典第二百零三条 would end the period on the next working day instead.
+human_task row's due_at and the engine's timer. An admin who then declares the due day a holiday used to leave
+that deadline on a day nobody works; 民法典第二百零三条 ends the period on the next working day instead. Now a
+calendar change (one day, a deletion or a year import) recomputes, in the same transaction as the change, the open tasks'
+due_at and the engine's pending workdays(n) timers (services.calendar.reschedule_open_deadlines). Chosen rule:
+a deadline only ever moves later; a make-up working day never shortens a period already announced.
 """
 from __future__ import annotations
 
