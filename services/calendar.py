@@ -23,7 +23,7 @@ from engine.expressions import DEFAULT_FUNCTIONS
 from storage.database import begin_write
 from storage.models import (
     CALENDAR_DAY_KIND_LABELS, CalendarDay, CalendarDayKind, HumanTask, InstanceStatus, ProcessInstance, TaskState,
-    User, utcnow,
+    SystemSetting, User, utcnow,
 )
 from storage.repositories import add_event, instance_for_update
 
@@ -201,7 +201,7 @@ def set_day(env: Env, user: User, day: date, kind: str, name: str, cache: Calend
     row.updated_by_id, row.updated_at = user.id, utcnow()
     env.session.add(row)
     env.session.flush()
-    reschedule_open_deadlines(env, day, user.id)
+    mark_deadlines_for_recompute(env.session, day, user.id)
     env.session.commit()
     if cache is not None:
         cache.invalidate()
@@ -220,7 +220,7 @@ def delete_day(env: Env, user: User, day: date, cache: CalendarCache | None = No
         raise NotFound(f"{day.isoformat()} 不是日历中的特殊日期")
     env.session.delete(row)
     env.session.flush()
-    reschedule_open_deadlines(env, day, user.id)  # deadlines are never shortened: nothing moves earlier
+    mark_deadlines_for_recompute(env.session, day, user.id)  # deadlines are never shortened: nothing moves earlier
     env.session.commit()
     if cache is not None:
         cache.invalidate()
@@ -229,7 +229,9 @@ def delete_day(env: Env, user: User, day: date, cache: CalendarCache | None = No
 # -- running deadlines after a calendar change -------------------------------------------------------
 # 民法典第二百零三条: a period whose last day is a holiday ends on the next working day. When admins change
 # the calendar, open tasks' due_at and the engine's pending workdays(n) timers are computed again from their
-# start with the new calendar, in the same transaction as the change. A deadline only ever moves later:
+# start with the new calendar. The change's transaction only records "deadlines from day D onward must be
+# recomputed" (two system_setting rows: the day and the id cursor); the scheduler's job then works through
+# the instances in id order, one batch per transaction, and clears the record when it reaches the end. A deadline only ever moves later:
 # a make-up working day (or a holiday taken back) does not shorten a period already announced to the people
 # working it (the Chinese practice: 期限公布后不提前).
 RESCHEDULED_STATUSES = (InstanceStatus.WAITING, InstanceStatus.USER_INPUT_REQUIRED, InstanceStatus.ERROR)
@@ -244,9 +246,107 @@ def _local_day(moment: datetime) -> str:
     return (moment - timedelta(seconds=1)).astimezone(CHINA_TZ).strftime("%Y-%m-%d")
 
 
+RECOMPUTE_SINCE_KEY = "calendar.recompute_since"  # ISO date D; no row: nothing pending
+RECOMPUTE_CURSOR_KEY = "calendar.recompute_cursor"  # the last instance id done in the current pass
+RECOMPUTE_BATCH = 50
+RECOMPUTE_SECONDS = 30
+
+
+def mark_deadlines_for_recompute(session: Session, since: date, actor_id: int | None = None) -> None:
+    """In the calendar change's transaction: deadlines ending on or after `since` must be recomputed.
+
+    The earliest day pending wins; the cursor always restarts, because instances already passed were computed
+    with the calendar as it was before this change. The rows are taken FOR UPDATE, so a running batch (which
+    holds them) finishes first and its next batch sees the new day and cursor.
+    """
+    now = utcnow()
+    since_row = session.get(SystemSetting, RECOMPUTE_SINCE_KEY, with_for_update=True)
+    cursor_row = session.get(SystemSetting, RECOMPUTE_CURSOR_KEY, with_for_update=True)
+    pending = _parse_day(since_row.value) if since_row is not None else None
+    if since_row is None:
+        since_row = SystemSetting(key=RECOMPUTE_SINCE_KEY)
+        session.add(since_row)
+    if pending is None or since < pending:
+        since_row.value = since.isoformat()
+    since_row.updated_by_id, since_row.updated_at = actor_id, now
+    if cursor_row is None:
+        cursor_row = SystemSetting(key=RECOMPUTE_CURSOR_KEY)
+        session.add(cursor_row)
+    cursor_row.value, cursor_row.updated_by_id, cursor_row.updated_at = "0", actor_id, now
+    session.flush()
+
+
+def _parse_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def deadline_recompute_pending(env: Env) -> date | None:
+    """The earliest day whose deadlines still wait to be recomputed (None when nothing is pending)."""
+    row = env.session.get(SystemSetting, RECOMPUTE_SINCE_KEY)
+    return _parse_day(row.value) if row is not None else None
+
+
+def recompute_deadlines_batch(env: Env, batch: int = RECOMPUTE_BATCH) -> int:
+    """The scheduler's job: one batch of the pending recomputation in its own transaction; returns how many
+    deadlines moved. Another scheduler running the job at the same time waits on the marker rows' lock and
+    then continues from the cursor; each instance is still locked and version-checked by the normal step, and
+    running a pass twice moves nothing more (deadlines only move later)."""
+    try:
+        begin_write(env.session)
+        since_row = env.session.get(SystemSetting, RECOMPUTE_SINCE_KEY, with_for_update=True)
+        if since_row is None:
+            env.session.rollback()
+            return 0
+        since = _parse_day(since_row.value)
+        cursor_row = env.session.get(SystemSetting, RECOMPUTE_CURSOR_KEY, with_for_update=True)
+        try:
+            after = int(cursor_row.value) if cursor_row is not None else 0
+        except ValueError:
+            after = 0
+        if since is None:  # unreadable marker (written by hand): nothing sensible to recompute
+            env.session.delete(since_row)
+            env.session.commit()
+            return 0
+        moved, last_id, done = _reschedule(env, since, since_row.updated_by_id, after, batch)
+        if done:
+            env.session.delete(since_row)
+            if cursor_row is not None:
+                env.session.delete(cursor_row)
+        else:
+            if cursor_row is None:
+                cursor_row = SystemSetting(key=RECOMPUTE_CURSOR_KEY)
+                env.session.add(cursor_row)
+            cursor_row.value, cursor_row.updated_at = str(last_id), utcnow()
+        env.session.commit()
+        return moved
+    except Exception:
+        env.session.rollback()
+        raise
+
+
+def drain_deadline_recompute(env: Env, batch: int = RECOMPUTE_BATCH) -> int:
+    """Run the whole pending recomputation now (tests, the CLI, benches); returns how many deadlines moved."""
+    moved = 0
+    while deadline_recompute_pending(env) is not None:
+        env.session.rollback()
+        moved += recompute_deadlines_batch(env, batch)
+    env.session.rollback()
+    return moved
+
+
 def reschedule_open_deadlines(env: Env, since: date, actor_id: int | None = None) -> int:
+    """Recompute, in the caller's transaction, every deadline ending on or after `since` (no batching)."""
+    return _reschedule(env, since, actor_id, 0, None)[0]
+
+
+def _reschedule(env: Env, since: date, actor_id: int | None, after: int, limit: int | None) -> tuple[int, int, bool]:
     """Recompute the deadlines ending on or after `since` (the earliest changed day) with the calendar as
-    this transaction now has it; returns how many deadlines (task due dates and engine timers) moved.
+    this transaction now has it, for at most `limit` instances with an id above `after`; returns how many
+    deadlines (task due dates and engine timers) moved, the last instance id looked at, and whether the pass
+    reached the end.
 
     Every instance with an open task due after `since` or a pending timer is locked and stepped through the
     engine's normal path (version check, next_timer_at read model); one with nothing to move is not saved.
@@ -255,15 +355,18 @@ def reschedule_open_deadlines(env: Env, since: date, actor_id: int | None = None
     calendar = WorkCalendar.from_days(load_days(env.session))
     cutoff = datetime.combine(since, dtime(0), CHINA_TZ).astimezone(timezone.utc)
     open_due = select(HumanTask.instance_id).where(HumanTask.state == TaskState.OPEN, HumanTask.due_at > cutoff)
-    ids = list(env.session.scalars(
-        select(ProcessInstance.id).where(ProcessInstance.status.in_(RESCHEDULED_STATUSES),
-                                         or_(ProcessInstance.next_timer_at.isnot(None),
-                                             ProcessInstance.id.in_(open_due)))
-        .order_by(ProcessInstance.id)))
+    query = (select(ProcessInstance.id).where(ProcessInstance.id > after,
+                                              ProcessInstance.status.in_(RESCHEDULED_STATUSES),
+                                              or_(ProcessInstance.next_timer_at.isnot(None),
+                                                  ProcessInstance.id.in_(open_due)))
+             .order_by(ProcessInstance.id))
+    if limit is not None:
+        query = query.limit(limit)
+    ids = list(env.session.scalars(query))
     moved = 0
     for instance_id in ids:
         moved += _reschedule_instance(env, calendar, instance_id, cutoff, actor_id)
-    return moved
+    return moved, (ids[-1] if ids else after), limit is None or len(ids) < limit
 
 
 def _reschedule_instance(env: Env, calendar: WorkCalendar, instance_id: int, cutoff: datetime,

@@ -15,7 +15,7 @@ from storage.database import begin_write
 from storage.models import CALENDAR_DAY_KIND_LABELS, CalendarDay, CalendarDayKind, User, utcnow
 
 from .calendar import (
-    CHINA_TZ, CalendarCache, WorkCalendar, load_days, materialize_seed, require_calendar_admin, reschedule_open_deadlines,
+    CHINA_TZ, CalendarCache, WorkCalendar, load_days, materialize_seed, mark_deadlines_for_recompute, require_calendar_admin,
 )
 from .context import Env
 from .errors import Invalid
@@ -152,7 +152,7 @@ def import_year(env: Env, user: User, year: int, text: str, cache: CalendarCache
     env.session.flush()
     changed = [d for d in before.keys() | days.keys() if before.get(d) != days.get(d, (None,))[0]]
     if changed:
-        reschedule_open_deadlines(env, min(changed), user.id)
+        mark_deadlines_for_recompute(env.session, min(changed), user.id)
     env.session.commit()
     if cache is not None:
         cache.invalidate()

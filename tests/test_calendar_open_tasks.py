@@ -4,7 +4,10 @@ A county task's deadline is workdays(5) from its creation, turned into a fixed t
 human_task row's due_at and the engine's timer. An admin who then declares the due day a holiday used to leave
 that deadline on a day nobody works; 民法典第二百零三条 ends the period on the next working day instead. Now a
 calendar change (one day, a deletion or a year import) recomputes, in the same transaction as the change, the open tasks'
-due_at and the engine's pending workdays(n) timers (services.calendar.reschedule_open_deadlines). Chosen rule:
+due_at and the engine's pending workdays(n) timers. Since the recomputation moved to the scheduler, the change's
+request only records "deadlines from day D onward" (services.calendar.mark_deadlines_for_recompute) and the
+job recompute_deadlines_batch works through the instances in batches; these tests run the queue before checking.
+Chosen rule:
 a deadline only ever moves later; a make-up working day never shortens a period already announced.
 """
 from __future__ import annotations
@@ -19,7 +22,7 @@ from engine import shift_pending_timers, timer_events
 from services import calendar as work_calendar
 from services.calendar import CHINA_TZ, WorkCalendar, load_days
 from services.timers import fire_due_timers
-from storage.models import HumanTask, InstanceEvent, ProcessInstance
+from storage.models import HumanTask, InstanceEvent, ProcessInstance, SystemSetting
 
 from pages_helpers import signed_in
 
@@ -36,9 +39,17 @@ def _due_day(task: HumanTask):
         CHINA_TZ).date()
 
 
-def _declare_holiday(api, day) -> None:
+def _declare_holiday(api, env, day, run_queue: bool = True) -> None:
+    """The admin's change, then (as the scheduler would) the whole pending recomputation."""
     res = api.call("PUT", f"/calendar/{day.isoformat()}", "admin", json={"kind": "holiday", "name": "临时放假"})
     assert res.status_code == 200, res.get_json()
+    if run_queue:
+        _run_queue(env)
+
+
+def _run_queue(env) -> int:
+    env.session.rollback()
+    return work_calendar.drain_deadline_recompute(env)
 
 
 def test_a_holiday_declared_on_an_open_tasks_due_day_leaves_the_pages_working(api, app, env):
@@ -46,7 +57,7 @@ def test_a_holiday_declared_on_an_open_tasks_due_day_leaves_the_pages_working(ap
     task = _county_task(env, report["id"])
     due_day = _due_day(task)
     assert due_day > task.created_at.date() and due_day.weekday() < 5  # a working day after the start
-    _declare_holiday(api, due_day)
+    _declare_holiday(api, env, due_day)
     assert api.get(f"/calendar?year={due_day.year}", "county.610113").get_json()["items"]
     listed = api.task("county.610113", report["id"], "county_disposal")
     assert listed["due_at"]  # still shown, still a time
@@ -59,7 +70,7 @@ def test_a_holiday_declared_on_an_open_tasks_due_day_leaves_the_pages_working(ap
 def test_a_holiday_declared_on_an_open_tasks_due_day_moves_its_deadline(api, env):
     report = api.submit()
     before = _county_task(env, report["id"]).due_at
-    _declare_holiday(api, _due_day(_county_task(env, report["id"])))
+    _declare_holiday(api, env, _due_day(_county_task(env, report["id"])))
     after = _county_task(env, report["id"]).due_at
     assert after > before
 
@@ -90,7 +101,7 @@ def test_the_task_deadline_and_the_engine_timers_move_to_the_next_working_day(ap
     before_due, due_day = task.due_at, _due_day(task)
     timers = _timers(env, report["id"])
     assert abs((timers["county_deadline"] - before_due).total_seconds()) < 5  # both workdays(5)
-    _declare_holiday(api, due_day)
+    _declare_holiday(api, env, due_day)
 
     after = _county_task(env, report["id"])
     calendar = WorkCalendar.from_days(load_days(env.session))
@@ -106,7 +117,7 @@ def test_the_task_deadline_and_the_engine_timers_move_to_the_next_working_day(ap
     timeline = api.get(f"/reports/{report['id']}", "reporter.agency").get_json()["timeline"]
     assert "deadline_moved" in [e["kind"] for e in timeline]
     # declaring the same holiday again moves nothing further
-    _declare_holiday(api, due_day)
+    _declare_holiday(api, env, due_day)
     assert _county_task(env, report["id"]).due_at == after.due_at
     assert len(_events(env, report["id"], "deadline_moved")) == 2
 
@@ -122,18 +133,21 @@ def test_a_make_up_working_day_never_moves_a_deadline_earlier(api, env):
     assert weekend < _due_day(task)
     res = api.call("PUT", f"/calendar/{weekend.isoformat()}", "admin", json={"kind": "workday", "name": "调休上班"})
     assert res.status_code == 200, res.get_json()
+    _run_queue(env)
     assert _county_task(env, report["id"]).due_at == before_due
     assert _timers(env, report["id"]) == timers
     assert _events(env, report["id"], "deadline_moved") == []
     # with the make-up day taken back, a holiday on the due day moves the deadline; deleting that holiday
     # again does not shorten the moved deadline
     assert api.call("DELETE", f"/calendar/{weekend.isoformat()}", "admin").status_code in (200, 204)
+    _run_queue(env)
     assert _county_task(env, report["id"]).due_at == before_due
     due_day = _due_day(task)
-    _declare_holiday(api, due_day)
+    _declare_holiday(api, env, due_day)
     moved = _county_task(env, report["id"]).due_at
     assert moved > before_due
     assert api.call("DELETE", f"/calendar/{due_day.isoformat()}", "admin").status_code in (200, 204)
+    _run_queue(env)
     assert _county_task(env, report["id"]).due_at == moved
 
 
@@ -141,7 +155,7 @@ def test_the_engine_deadline_fires_on_the_new_day_not_the_old_one(api, env, monk
     report = api.submit()
     task = _county_task(env, report["id"])
     old_due = task.due_at
-    _declare_holiday(api, _due_day(task))
+    _declare_holiday(api, env, _due_day(task))
     new_due = _county_task(env, report["id"]).due_at
     assert new_due > old_due
 
@@ -177,7 +191,7 @@ def test_an_instance_saved_before_the_record_existed_still_moves_and_completes(a
 
     task = _county_task(env, report["id"])
     old_due = task.due_at
-    _declare_holiday(api, _due_day(task))
+    _declare_holiday(api, env, _due_day(task))
     new_due = _county_task(env, report["id"]).due_at
     assert new_due > old_due
     assert _timers(env, report["id"])["county_deadline"] == new_due
@@ -210,7 +224,7 @@ def test_an_unreadable_instance_does_not_block_the_calendar_or_the_others(api, e
     broken_due = _county_task(env, broken["id"]).due_at
     task = _county_task(env, healthy["id"])
     before = task.due_at
-    _declare_holiday(api, _due_day(task))
+    _declare_holiday(api, env, _due_day(task))
     assert _county_task(env, healthy["id"]).due_at > before
     assert _county_task(env, broken["id"]).due_at == broken_due
     assert _events(env, broken["id"], "deadline_moved") == []
@@ -238,6 +252,89 @@ def test_importing_a_year_moves_running_deadlines_too(api, env):
     text = f"{due_day.isoformat()}，放假，临时放假"
     res = api.call("POST", "/calendar/import", "admin", json={"year": due_day.year, "text": text})
     assert res.status_code == 200, res.get_json()
+    assert _county_task(env, report["id"]).due_at == before  # the request only records the pending recomputation
+    _run_queue(env)
     after = _county_task(env, report["id"])
     assert after.due_at > before and _due_day(after) > due_day
     assert _timers(env, report["id"])["county_deadline"] == after.due_at
+
+
+# -- the recomputation runs in the scheduler, in batches (not in the admin's request) -------------------------
+def _settings(env) -> dict[str, str]:
+    env.session.rollback()
+    rows = env.session.scalars(select(SystemSetting).where(SystemSetting.key.in_(
+        (work_calendar.RECOMPUTE_SINCE_KEY, work_calendar.RECOMPUTE_CURSOR_KEY))))
+    return {row.key: row.value for row in rows}
+
+
+def test_the_request_moves_nothing_and_records_the_day_then_the_job_moves_it(api, app, env):
+    report = api.submit()
+    task = _county_task(env, report["id"])
+    before, due_day = task.due_at, _due_day(task)
+    _declare_holiday(api, env, due_day, run_queue=False)
+    assert _county_task(env, report["id"]).due_at == before
+    assert _events(env, report["id"], "deadline_moved") == []
+    assert _settings(env) == {work_calendar.RECOMPUTE_SINCE_KEY: due_day.isoformat(),
+                              work_calendar.RECOMPUTE_CURSOR_KEY: "0"}
+    page = signed_in(app, "admin").get(f"/admin/calendar?year={due_day.year}")
+    assert "工作日历已调整，正在顺延受影响的办理期限" in page.get_data(as_text=True)
+
+    env.session.rollback()
+    assert work_calendar.recompute_deadlines_batch(env) == 2  # the task's due date and the engine's deadline
+    assert _county_task(env, report["id"]).due_at > before
+    assert _settings(env) == {}  # the marker is cleared
+    page = signed_in(app, "admin").get(f"/admin/calendar?year={due_day.year}")
+    assert "正在顺延" not in page.get_data(as_text=True)
+    env.session.rollback()
+    assert work_calendar.recompute_deadlines_batch(env) == 0  # nothing pending: the job does nothing
+
+
+def test_more_instances_than_one_batch_take_several_runs_then_the_marker_clears(api, env):
+    reports = [api.submit() for _ in range(3)]
+    befores = {r["id"]: _county_task(env, r["id"]).due_at for r in reports}
+    due_day = max(_due_day(_county_task(env, r["id"])) for r in reports)
+    assert len({_due_day(_county_task(env, r["id"])) for r in reports}) == 1  # submitted the same day
+    _declare_holiday(api, env, due_day, run_queue=False)
+    env.session.rollback()
+    assert work_calendar.recompute_deadlines_batch(env, batch=2) == 4  # two instances, two deadlines each
+    pending = _settings(env)
+    assert pending[work_calendar.RECOMPUTE_SINCE_KEY] == due_day.isoformat()
+    assert int(pending[work_calendar.RECOMPUTE_CURSOR_KEY]) > 0
+    moved = [r["id"] for r in reports if _county_task(env, r["id"]).due_at > befores[r["id"]]]
+    assert len(moved) == 2
+    env.session.rollback()
+    assert work_calendar.recompute_deadlines_batch(env, batch=2) == 2
+    assert _settings(env) == {}
+    assert all(_county_task(env, r["id"]).due_at > befores[r["id"]] for r in reports)
+
+
+def test_a_second_change_during_a_run_lowers_the_day_and_restarts_the_cursor(api, env):
+    reports = [api.submit() for _ in range(3)]
+    task = _county_task(env, reports[0]["id"])
+    due_day = _due_day(task)
+    _declare_holiday(api, env, due_day + timedelta(days=30), run_queue=False)
+    env.session.rollback()
+    work_calendar.recompute_deadlines_batch(env, batch=1)
+    assert int(_settings(env)[work_calendar.RECOMPUTE_CURSOR_KEY]) > 0  # mid-run
+    _declare_holiday(api, env, due_day, run_queue=False)  # earlier day: all three deadlines are reached
+    assert _settings(env) == {work_calendar.RECOMPUTE_SINCE_KEY: due_day.isoformat(),
+                              work_calendar.RECOMPUTE_CURSOR_KEY: "0"}
+    _declare_holiday(api, env, due_day + timedelta(days=60), run_queue=False)  # a later day keeps the earliest
+    assert _settings(env)[work_calendar.RECOMPUTE_SINCE_KEY] == due_day.isoformat()
+    _run_queue(env)
+    assert all(_due_day(_county_task(env, r["id"])) > due_day for r in reports)  # the first instance too
+
+
+def test_running_the_queue_twice_moves_each_deadline_once(api, env):
+    reports = [api.submit() for _ in range(2)]
+    due_day = _due_day(_county_task(env, reports[0]["id"]))
+    _declare_holiday(api, env, due_day, run_queue=False)
+    assert _run_queue(env) == 4
+    after = {r["id"]: _county_task(env, r["id"]).due_at for r in reports}
+    # a second scheduler that read the marker before the first cleared it does the same pass again
+    env.session.rollback()
+    work_calendar.mark_deadlines_for_recompute(env.session, due_day)
+    env.session.commit()
+    assert _run_queue(env) == 0
+    assert {r["id"]: _county_task(env, r["id"]).due_at for r in reports} == after
+    assert all(len(_events(env, r["id"], "deadline_moved")) == 2 for r in reports)

@@ -30,7 +30,8 @@ def _render(year: int, import_year: int, text: str = "", error: str | None = Non
     return render_template("admin/calendar.html", view=calendar_admin.year_view(env(), year),
                            days=work_calendar.list_days(env(), year), kinds=CalendarDayKind,
                            warning=calendar_admin.next_year_warning(env()), import_year=import_year,
-                           import_text=text, import_error=error)
+                           import_text=text, import_error=error,
+                           recompute_pending=work_calendar.deadline_recompute_pending(env()) is not None)
 
 
 @bp.get("")
