@@ -25,7 +25,7 @@ from storage.models import (
     CALENDAR_DAY_KIND_LABELS, CalendarDay, CalendarDayKind, HumanTask, InstanceStatus, ProcessInstance, TaskState,
     SystemSetting, User, utcnow,
 )
-from storage.repositories import add_event, instance_for_update
+from storage.repositories import add_event, instance_for_update, setting_row_for_update
 
 from .context import Env
 from .errors import Forbidden, Invalid, NotFound
@@ -250,6 +250,7 @@ RECOMPUTE_SINCE_KEY = "calendar.recompute_since"  # ISO date D; no row: nothing 
 RECOMPUTE_CURSOR_KEY = "calendar.recompute_cursor"  # the last instance id done in the current pass
 RECOMPUTE_BATCH = 50
 RECOMPUTE_SECONDS = 30
+RECOMPUTE_BUDGET_SECONDS = 20.0  # one job run keeps taking batches for this long (below the 30 s interval)
 
 
 def mark_deadlines_for_recompute(session: Session, since: date, actor_id: int | None = None) -> None:
@@ -260,18 +261,12 @@ def mark_deadlines_for_recompute(session: Session, since: date, actor_id: int | 
     holds them) finishes first and its next batch sees the new day and cursor.
     """
     now = utcnow()
-    since_row = session.get(SystemSetting, RECOMPUTE_SINCE_KEY, with_for_update=True)
-    cursor_row = session.get(SystemSetting, RECOMPUTE_CURSOR_KEY, with_for_update=True)
-    pending = _parse_day(since_row.value) if since_row is not None else None
-    if since_row is None:
-        since_row = SystemSetting(key=RECOMPUTE_SINCE_KEY)
-        session.add(since_row)
+    since_row = setting_row_for_update(session, RECOMPUTE_SINCE_KEY, actor_id)
+    cursor_row = setting_row_for_update(session, RECOMPUTE_CURSOR_KEY, actor_id)
+    pending = _parse_day(since_row.value)
     if pending is None or since < pending:
         since_row.value = since.isoformat()
     since_row.updated_by_id, since_row.updated_at = actor_id, now
-    if cursor_row is None:
-        cursor_row = SystemSetting(key=RECOMPUTE_CURSOR_KEY)
-        session.add(cursor_row)
     cursor_row.value, cursor_row.updated_by_id, cursor_row.updated_at = "0", actor_id, now
     session.flush()
 
@@ -290,7 +285,7 @@ def deadline_recompute_pending(env: Env) -> date | None:
 
 
 def recompute_deadlines_batch(env: Env, batch: int = RECOMPUTE_BATCH) -> int:
-    """The scheduler's job: one batch of the pending recomputation in its own transaction; returns how many
+    """One batch of the pending recomputation in its own transaction; returns how many
     deadlines moved. Another scheduler running the job at the same time waits on the marker rows' lock and
     then continues from the cursor; each instance is still locked and version-checked by the normal step, and
     running a pass twice moves nothing more (deadlines only move later)."""
@@ -325,6 +320,18 @@ def recompute_deadlines_batch(env: Env, batch: int = RECOMPUTE_BATCH) -> int:
     except Exception:
         env.session.rollback()
         raise
+
+
+def recompute_deadlines_job(env: Env, budget: float = RECOMPUTE_BUDGET_SECONDS,
+                            batch: int = RECOMPUTE_BATCH) -> int:
+    """The scheduler's job: batches (each its own transaction) until nothing is pending or `budget` seconds are
+    spent, so a large recomputation is not paced by the job's interval; returns how many deadlines moved."""
+    moved, started = 0, time.monotonic()
+    while deadline_recompute_pending(env) is not None and time.monotonic() - started < budget:
+        env.session.rollback()
+        moved += recompute_deadlines_batch(env, batch)
+    env.session.rollback()
+    return moved
 
 
 def drain_deadline_recompute(env: Env, batch: int = RECOMPUTE_BATCH) -> int:

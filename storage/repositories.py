@@ -164,6 +164,15 @@ def setting_value(session: Session, definition: SettingDefinition) -> str:
     return row.value if row is not None and definition.allows(row.value) else definition.default
 
 
+def setting_row_for_update(session: Session, key: str, actor_id: int | None = None) -> SystemSetting:
+    """The system_setting row `key`, created empty ("") if missing, locked FOR UPDATE. Created with
+    INSERT … ON CONFLICT DO NOTHING so that two transactions creating it at once do not fail on the key."""
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(SystemSetting).values(key=key, value="", updated_by_id=actor_id, updated_at=utcnow())
+                    .on_conflict_do_nothing(index_elements=[SystemSetting.key]))
+    return session.get(SystemSetting, key, with_for_update=True, populate_existing=True)
+
+
 def count(session: Session, stmt) -> int:
     """COUNT(*) of a select statement."""
     return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0

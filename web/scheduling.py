@@ -9,7 +9,7 @@ import threading
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
-from services.calendar import RECOMPUTE_SECONDS, recompute_deadlines_batch
+from services.calendar import RECOMPUTE_SECONDS, recompute_deadlines_job
 from services.heartbeat import beat
 from services.outbox import deliver_outbox
 from services.stats_rollup import fold_statistics
@@ -49,14 +49,14 @@ def build_scheduler(app: Flask) -> BackgroundScheduler:
 
 def _platform_jobs(app: Flask) -> list:
     """Outbox delivery, statistics roll-ups, heartbeat, calendar refresh, deadlines after a calendar change
-    (one batch per run), and stuck detection (admins alerted
+    (batches for up to 20 s per run), and stuck detection (admins alerted
     in-app)."""
     settings = app.extensions["riskmon.settings"]
     return [("deliver_outbox", deliver_outbox, settings.scheduler_poll_seconds),
             ("fold_statistics", fold_statistics, settings.scheduler_poll_seconds),
             ("heartbeat", beat, HEARTBEAT_SECONDS),
             ("refresh_calendar", app.extensions["riskmon.calendar"].refresh, 300),
-            ("recompute_deadlines", recompute_deadlines_batch, RECOMPUTE_SECONDS),
+            ("recompute_deadlines", recompute_deadlines_job, RECOMPUTE_SECONDS),
             ("detect_stuck_instances", alert_stuck_instances, STUCK_ALERT_SECONDS)]
 
 
