@@ -391,3 +391,15 @@ def test_on_postgres_two_schedulers_at_once_move_each_deadline_once(pg_app):
         assert _settings(e) == {}
         assert all(len(_events(e, r["id"], "deadline_moved")) == 2 for r in reports)
         db.session.remove()
+
+
+def test_the_cli_runs_the_whole_queue_at_once(api, app, env):
+    report = api.submit()
+    before = _county_task(env, report["id"]).due_at
+    _declare_holiday(api, env, _due_day(_county_task(env, report["id"])), run_queue=False)
+    env.session.rollback()
+    result = app.test_cli_runner().invoke(args=["calendar-recompute"])
+    assert result.exit_code == 0, result.output
+    assert "已顺延 2 个办理期限" in result.output
+    assert _county_task(env, report["id"]).due_at > before
+    assert _settings(env) == {}

@@ -140,10 +140,20 @@ def stats_rebuild_command():
     click.echo(f"已汇总 {counted} 条报送")
 
 
+@click.command("calendar-recompute")
+@with_appcontext
+def calendar_recompute_command():
+    """立即顺延工作日历调整所影响的全部办理期限（平时由定时任务分批进行）。"""
+    from services.calendar import drain_deadline_recompute
+
+    moved = drain_deadline_recompute(_env())
+    click.echo(f"已顺延 {moved} 个办理期限")
+
+
 def register_commands(app: Flask) -> None:
     """Attach commands to the app's CLI group."""
     for command in (init_db_command, seed_demo_command, deploy_command, instances_command, retry_command,
-                    scheduler_command, report_command, stats_rebuild_command):
+                    scheduler_command, report_command, stats_rebuild_command, calendar_recompute_command):
         app.cli.add_command(command)
 
 
