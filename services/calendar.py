@@ -243,7 +243,10 @@ class _NothingMoved(Exception):
 
 
 def _local_day(moment: datetime) -> str:
-    return (moment - timedelta(seconds=1)).astimezone(CHINA_TZ).strftime("%Y-%m-%d")
+    """The local day a deadline ends with. A deadline is local midnight plus a little drift (the duration is
+    rounded up to the second and added to a slightly later "now", more than a second later on a busy machine),
+    so step back by MOVE_THRESHOLD rather than by one second."""
+    return (moment - MOVE_THRESHOLD).astimezone(CHINA_TZ).strftime("%Y-%m-%d")
 
 
 RECOMPUTE_SINCE_KEY = "calendar.recompute_since"  # ISO date D; no row: nothing pending

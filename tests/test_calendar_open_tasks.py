@@ -34,8 +34,9 @@ def _county_task(env, report_id: int) -> HumanTask:
 
 
 def _due_day(task: HumanTask):
-    """The local (Beijing) working day a deadline ends with: due_at is 24:00 after it."""
-    return (task.due_at.replace(tzinfo=task.due_at.tzinfo or CHINA_TZ.utc) - timedelta(seconds=1)).astimezone(
+    """The local (Beijing) working day a deadline ends with: due_at is 24:00 after it plus a little drift (the
+    duration is rounded up to the second and added to a later "now": over a second on a busy CI machine)."""
+    return (task.due_at.replace(tzinfo=task.due_at.tzinfo or CHINA_TZ.utc) - timedelta(minutes=30)).astimezone(
         CHINA_TZ).date()
 
 
@@ -403,3 +404,14 @@ def test_the_cli_runs_the_whole_queue_at_once(api, app, env):
     assert "已顺延 2 个办理期限" in result.output
     assert _county_task(env, report["id"]).due_at > before
     assert _settings(env) == {}
+
+
+def test_a_deadline_more_than_a_second_past_midnight_still_names_the_day_before():
+    """A fresh-clone CI run computed a county deadline at 00:00:01.000163 (Beijing) on a busy machine: the day it
+    ends with is still the day before, in the timeline's words as in this module's helper."""
+    from services.calendar import _local_day
+
+    midnight = datetime(2026, 12, 16, tzinfo=CHINA_TZ)
+    for drift in (timedelta(0), timedelta(seconds=1, microseconds=163), timedelta(minutes=5)):
+        assert _local_day(midnight + drift) == "2026-12-15"
+    assert _local_day(midnight + timedelta(hours=12)) == "2026-12-16"
