@@ -347,11 +347,6 @@ def drain_deadline_recompute(env: Env, batch: int = RECOMPUTE_BATCH) -> int:
     return moved
 
 
-def reschedule_open_deadlines(env: Env, since: date, actor_id: int | None = None) -> int:
-    """Recompute, in the caller's transaction, every deadline ending on or after `since` (no batching)."""
-    return _reschedule(env, since, actor_id, 0, None)[0]
-
-
 def _reschedule(env: Env, since: date, actor_id: int | None, after: int, limit: int | None) -> tuple[int, int, bool]:
     """Recompute the deadlines ending on or after `since` (the earliest changed day) with the calendar as
     this transaction now has it, for at most `limit` instances with an id above `after`; returns how many
