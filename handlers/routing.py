@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from storage.models import Division, Report, Tier
+from storage.models import Report, Tier
+from storage.people_cache import division as cached_division
 
 PROVINCE_CODE = "610000"
 COUNTY_GROUPS = frozenset({"county_officer"})
@@ -29,7 +30,7 @@ class Routing:
 
 def resolve_routing(session: Session, division_code: str) -> Routing:
     """Entry tier and county/city from the monitoring point's division (韩城 etc. act as cities)."""
-    division = session.get(Division, division_code)
+    division = cached_division(session, division_code)
     if division is None or division.level == "province":
         return Routing(Tier.PROVINCE, None, None)
     if division.level == "city":
@@ -64,7 +65,7 @@ def assign(candidate_group: str, report: Report) -> Assignment:
 
 def office_name(session: Session, code: str | None) -> str:
     """“雁塔区市场监管局”: the market-regulation office of a division (the province's has its full name)."""
-    division = session.get(Division, code) if code else None
+    division = cached_division(session, code) if code else None
     if division is None:
         return "监管部门"
     return "陕西省市场监督管理局" if division.code == PROVINCE_CODE else f"{division.name}市场监管局"

@@ -1,8 +1,10 @@
-"""A short-lived cache of who holds a role in a division and which channels a person chose, per database.
+"""A short-lived cache of who holds a role in a division and which channels a person chose, per database, and
+of the few reference rows every step reads (a division's tier and name, a system setting's value).
 
 Engine steps ask the same questions on every step (who is told about a new county task, does this person get
-e-mail copies). The answers change only when accounts change: any flush that writes a user, a role or a
-channel preference empties this process's cache at once; other processes see the change within `TTL_SECONDS`.
+e-mail copies, which tier is this county's city). The answers change only when accounts, divisions or settings
+change: any flush that writes a user, a role, a channel preference, a division or a system setting empties this
+process's cache at once; other processes see the change within `TTL_SECONDS`.
 
 The emptying runs from Session event listeners that `install_listeners()` registers: the app factory calls it,
 and web workers, the scheduler and the CLI all start from the app factory. Nothing happens at import; until
@@ -22,12 +24,12 @@ import weakref
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from .models import NotificationPreference, User, UserRole
+from .models import Division, NotificationPreference, SystemSetting, User, UserRole
 
 TTL_SECONDS = 5.0
 _MISSING = object()
 _CHANGED = "riskmon_people_changed"
-_WATCHED = (User, UserRole, NotificationPreference)
+_WATCHED = (User, UserRole, NotificationPreference, Division, SystemSetting)
 _lock = threading.Lock()
 _caches: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> {key: (expires, value)}
 _installed = False
@@ -78,6 +80,32 @@ def role_holders(session: Session, role: str, division_code: str) -> list[tuple[
     stmt = (select(User.id, User.username).join(UserRole, UserRole.user_id == User.id)
             .where(UserRole.role == role, User.active, User.division_code == division_code).order_by(User.id))
     return cached(session, key, [tuple(row) for row in session.execute(stmt)])
+
+
+def division(session: Session, code: str) -> Division | None:
+    """The division row `code` (a detached copy, to read only), or None when there is none."""
+    key = ("division", code)
+    hit = cached(session, key)
+    if hit is None:
+        row = session.get(Division, code)
+        hit = cached(session, key, _detached(Division, row) if row is not None else False)
+    return hit or None
+
+
+def setting_row_value(session: Session, key: str) -> str | None:
+    """The stored value of system setting `key`, or None when it was never saved."""
+    hit = cached(session, ("setting", key))
+    if hit is None:
+        row = session.get(SystemSetting, key)
+        hit = cached(session, ("setting", key), (row.value,) if row is not None else ())
+    return hit[0] if hit else None
+
+
+def _detached(model, row):
+    """A detached copy of a plain row (its column attributes only)."""
+    copy = model(**{attr.key: getattr(row, attr.key) for attr in model.__mapper__.column_attrs})
+    make_transient_to_detached(copy)
+    return copy
 
 
 def user_by_id(session: Session, user_id: int) -> User | None:

@@ -1,7 +1,7 @@
 """Queries and writes shared by services, handlers and the engine. They flush; they never commit."""
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import Integer, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -11,6 +11,8 @@ from .models import (
     SettingDefinition, SystemSetting, TrackingCounter, TrackingSlot, User, UserRole, utcnow,
 )
 from . import step_writes
+from .people_cache import setting_row_value
+from .prepared import Prepared
 from .outbox_queue import enqueue_channels
 
 
@@ -94,20 +96,20 @@ def next_tracking_number(session: Session, year: int) -> str:
     commit a few milliseconds before the earlier one (a hole that closes when that one commits); a rolled-back
     number is taken by the next submission of that year, so a hole stays only if none follows it that year."""
     if session.get_bind().dialect.name != "postgresql":
-        value = session.execute(_SQLITE_COUNTER_BUMP, {"year": year}).scalar_one()
+        value = _SQLITE_COUNTER_BUMP.execute(session, {"year": year}).scalar()
         return f"SX-{year}-{value:06d}"
     for _ in range(10):
-        value = session.execute(_TAKE_SLOT, {"year": year}).scalar()
+        value = _TAKE_SLOT.execute(session, {"year": year}).scalar()
         if value is not None:
             return f"SX-{year}-{value:06d}"
         _refill_slots(session, year)
     raise RuntimeError("tracking number pool could not be refilled")  # not reached: every refill adds numbers
 
 
-_TAKE_SLOT = text(
+_TAKE_SLOT = Prepared(text(
     "DELETE FROM tracking_slot WHERE (year, number) = ("
     " SELECT year, number FROM tracking_slot WHERE year = :year ORDER BY number LIMIT 1 FOR UPDATE SKIP LOCKED"
-    ") RETURNING number")
+    ") RETURNING number").columns(number=Integer))
 
 
 def _refill_slots(session: Session, year: int) -> None:
@@ -124,10 +126,10 @@ def _refill_slots(session: Session, year: int) -> None:
                      [{"year": year, "number": n} for n in range(last - SLOT_BATCH + 1, last + 1)])
 
 
-_SQLITE_COUNTER_BUMP = (sqlite_insert(TrackingCounter).values(year=bindparam("year"), last_value=1)
-                        .on_conflict_do_update(index_elements=[TrackingCounter.year],
-                                               set_={"last_value": TrackingCounter.last_value + 1})
-                        .returning(TrackingCounter.last_value))
+_SQLITE_COUNTER_BUMP = Prepared(sqlite_insert(TrackingCounter).values(year=bindparam("year"), last_value=1)
+                                .on_conflict_do_update(index_elements=[TrackingCounter.year],
+                                                       set_={"last_value": TrackingCounter.last_value + 1})
+                                .returning(TrackingCounter.last_value))
 
 
 def set_quality_score(session: Session, report_id: int, tier: str, score: int, user_id: int | None,
@@ -160,8 +162,8 @@ def point_for_user(session: Session, user: User) -> MonitoringPoint | None:
 def setting_value(session: Session, definition: SettingDefinition) -> str:
     """A system setting's current value: the stored one when it is among the choices, else the default
     (a value written around the admin page, e.g. by hand in SQL, never reaches a diagram)."""
-    row = session.get(SystemSetting, definition.key)
-    return row.value if row is not None and definition.allows(row.value) else definition.default
+    value = setting_row_value(session, definition.key)
+    return value if value is not None and definition.allows(value) else definition.default
 
 
 def setting_row_for_update(session: Session, key: str, actor_id: int | None = None) -> SystemSetting:

@@ -17,11 +17,14 @@ from .models import (
     InstanceEvent, Notification, NotificationPreference, OutboxChannel, OutboxMessage, OutboxStatus, User, utcnow,
 )
 from .people_cache import cached
+from .prepared import Prepared, step_connection
 
 _KEY = "riskmon_step_writes"
-_INSERT_EVENT = InstanceEvent.__table__.insert()
-_INSERT_NOTICE = Notification.__table__.insert()
-_INSERT_NOTICE_IDS = _INSERT_NOTICE.returning(Notification.__table__.c.id, sort_by_parameter_order=True)
+_INSERT_EVENT = Prepared(InstanceEvent.__table__.insert())
+_INSERT_NOTICE = Prepared(Notification.__table__.insert())
+# with the new ids, for the outbox rows: SQLAlchemy's executemany … RETURNING (only when someone chose a channel)
+_INSERT_NOTICE_IDS = Notification.__table__.insert().returning(Notification.__table__.c.id,
+                                                               sort_by_parameter_order=True)
 _INSERT_OUTBOX = OutboxMessage.__table__.insert()
 
 
@@ -100,15 +103,15 @@ def write(session: Session, writes: StepWrites) -> None:
     """Insert the collected rows: events, notices, then the outbox rows of the recipients' channels."""
     if not writes.owned:
         return
-    connection = session.connection()  # Core inserts in the session's transaction, without the ORM layer
-    if writes.events:
-        connection.execute(_INSERT_EVENT, writes.events)
+    if writes.events:  # prepared Core inserts in the session's transaction, without the ORM layer
+        _INSERT_EVENT.execute(session, writes.events)
     if not writes.notices:
         return
     channels = channels_of(session, {n["user_id"] for n in writes.notices})
     if not channels:
-        connection.execute(_INSERT_NOTICE, writes.notices)
+        _INSERT_NOTICE.execute(session, writes.notices)
         return
+    connection = step_connection(session)
     ids = connection.execute(_INSERT_NOTICE_IDS, writes.notices).scalars().all()
     outbox = [row for note_id, note in zip(ids, writes.notices, strict=True)
               for row in _outbox_rows(note_id, note, channels.get(note["user_id"]))]

@@ -2,7 +2,8 @@
 complete with its candidates, instance, report and the instance's open task ids in one SELECT; new and finished
 `human_task` rows and the instance's saved state without the ORM unit of work.
 
-The statements are built once at import; SQLAlchemy caches their compiled form, so a step only binds values.
+The statements are built once at import and compiled once per dialect (`prepared.Prepared`), so a step only
+binds values and sends them to the DBAPI cursor.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 
 from .models import HumanTask, HumanTaskCandidate, ProcessInstance, Report, TaskState
+from .prepared import Prepared
 
 _task = HumanTask.__table__
 _candidate = HumanTaskCandidate.__table__
@@ -39,23 +41,27 @@ _FOR_COMPLETION = (select(HumanTask, ProcessInstance, Report, _OPEN_IDS)
                    .where(HumanTask.id == bindparam("task_id"))
                    .order_by(HumanTaskCandidate.id)
                    .execution_options(populate_existing=True))
-_LOCK_INSTANCE_OF_TASK = (select(_instance.c.id)
-                          .where(_instance.c.id == select(_task.c.instance_id)
-                                 .where(_task.c.id == bindparam("task_id")).scalar_subquery())
-                          .with_for_update())
-_OPEN_TASK_IDS = select(_task.c.id).where(_task.c.instance_id == bindparam("instance_id"),
-                                          _task.c.state == TaskState.OPEN)
-_FINISH = (update(_task).where(_task.c.id == bindparam("row_id"))
-           .values(state=bindparam("new_state"), completed_at=func.coalesce(_task.c.completed_at, bindparam("now"))))
-_CANCEL = _FINISH.returning(_task.c.name, _task.c.element_id)
-_INSERT_TASK = _task.insert()
-_INSERT_CANDIDATE = _candidate.insert()
-_COMPLETE_BY = (update(_task).where(_task.c.id == bindparam("row_id"))
-                .values(state=TaskState.COMPLETED, completed_at=bindparam("now"), completed_by_id=bindparam("user_id")))
-_SAVE_INSTANCE = (update(_instance)
-                  .where(_instance.c.id == bindparam("row_id"), _instance.c.lock_version == bindparam("old_version"))
-                  .values({**{name: bindparam(f"new_{name}") for name in SAVED_INSTANCE_COLUMNS},
-                           "lock_version": bindparam("old_version") + 1}))
+_LOCK_INSTANCE_OF_TASK = Prepared(select(_instance.c.id)
+                                  .where(_instance.c.id == select(_task.c.instance_id)
+                                         .where(_task.c.id == bindparam("task_id")).scalar_subquery())
+                                  .with_for_update())
+_OPEN_TASK_IDS = Prepared(select(_task.c.id).where(_task.c.instance_id == bindparam("instance_id"),
+                                                   _task.c.state == TaskState.OPEN))
+_FINISH_STATEMENT = (update(_task).where(_task.c.id == bindparam("row_id"))
+                     .values(state=bindparam("new_state"),
+                             completed_at=func.coalesce(_task.c.completed_at, bindparam("now"))))
+_FINISH = Prepared(_FINISH_STATEMENT)
+_CANCEL = Prepared(_FINISH_STATEMENT.returning(_task.c.name, _task.c.element_id))
+_INSERT_TASK = Prepared(_task.insert())
+_INSERT_CANDIDATE = Prepared(_candidate.insert())
+_COMPLETE_BY = Prepared(update(_task).where(_task.c.id == bindparam("row_id"))
+                        .values(state=TaskState.COMPLETED, completed_at=bindparam("now"),
+                                completed_by_id=bindparam("user_id")))
+_SAVE_INSTANCE = Prepared(update(_instance)
+                          .where(_instance.c.id == bindparam("row_id"),
+                                 _instance.c.lock_version == bindparam("old_version"))
+                          .values({**{name: bindparam(f"new_{name}") for name in SAVED_INSTANCE_COLUMNS},
+                                   "lock_version": bindparam("old_version") + 1}))
 
 
 def for_completion(session: Session, task_id: str):
@@ -76,7 +82,7 @@ def lock_instance_of_task(session: Session, task_id: str) -> None:
 
 def open_task_ids(session: Session, instance_id: int) -> list[str]:
     """Ids of the instance's open task rows."""
-    return list(_execute(session, _OPEN_TASK_IDS, {"instance_id": instance_id}).scalars())
+    return _execute(session, _OPEN_TASK_IDS, {"instance_id": instance_id}).scalars()
 
 
 def loaded_task(session: Session, task_id: str) -> HumanTask | None:
@@ -110,7 +116,7 @@ def finish_tasks(session: Session, completed: list[str], cancelled: list[str], n
     for row_id in cancelled:  # rare (a deadline or a diagram change ends a task): one statement each
         row = _execute(session, _CANCEL, {"row_id": row_id, "new_state": TaskState.CANCELLED, "now": now}).first()
         if row is not None:
-            labels[row_id] = (row.name, row.element_id)
+            labels[row_id] = (row[0], row[1])  # (name, element_id)
     return labels
 
 
@@ -132,7 +138,7 @@ def save_instance(session: Session, instance: ProcessInstance) -> None:
         state._commit_all(state.dict, session.identity_map)
 
 
-_REPORT_UPDATES: dict[tuple[str, ...], object] = {}
+_REPORT_UPDATES: dict[tuple[str, ...], Prepared] = {}
 
 
 def save_report(session: Session, report: Report) -> None:
@@ -151,14 +157,14 @@ def save_report(session: Session, report: Report) -> None:
     statement = _REPORT_UPDATES.get(names)
     if statement is None:  # one statement per set of changed columns, built once (a handful in practice)
         table = Report.__table__
-        statement = (update(table).where(table.c.id == bindparam("row_id"))
-                     .values({name: bindparam(f"new_{name}") for name in names}))
+        statement = Prepared(update(table).where(table.c.id == bindparam("row_id"))
+                             .values({name: bindparam(f"new_{name}") for name in names}))
         _REPORT_UPDATES[names] = statement
     _execute(session, statement, {"row_id": report.id, **{f"new_{name}": values[name] for name in names}})
     state._commit_all(state.dict, session.identity_map)
     session.expire(report, ["change_seq"])  # set by the database: read again if anyone asks
 
 
-def _execute(session: Session, statement, params):
-    """A Core statement on the session's connection (in its transaction), without the ORM execution layer."""
-    return session.connection().execute(statement, params)
+def _execute(session: Session, statement: Prepared, params):
+    """A prepared statement on the session's connection (in its transaction), without the ORM execution layer."""
+    return statement.execute(session, params)

@@ -1,0 +1,157 @@
+"""Prepared Core statements for the engine step's hot path (issue 15): compiled once per dialect and set of keys,
+then sent straight to the DBAPI cursor of the session's connection, in the session's transaction.
+
+`Connection.execute` spends ~100 µs of Python per statement (cache key, execution context, result set-up); the
+sqlite3 or psycopg call itself takes a few. A `Prepared` statement keeps what SQLAlchemy would do per execution:
+- the bound values go through SQLAlchemy's own `construct_params` (fixed values, required keys), the column
+  defaults it would prefetch (`default=utcnow`, `default=0`) and the type's bind processors (enums, JSON,
+  datetimes on SQLite), so a row written here is the row `Connection.execute` would write;
+- `before_cursor_execute` listeners are called as SQLAlchemy calls them (statement counters, tests);
+- a DBAPI error goes through the connection's own handling: wrapped in `sqlalchemy.exc` (IntegrityError,
+  OperationalError …) and, for a lost connection, the connection invalidated.
+
+Only what that covers is accepted, checked when a statement is first compiled: no expanding (IN) parameters,
+no selected or RETURNING column whose type converts results, no INSERT … RETURNING with many rows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session, scoped_session
+
+_CONNECTION_KEY = "riskmon_prepared_connection"
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One compiled form: SQL text, how to order and convert the values, what to prefetch."""
+
+    sql: str
+    compiled: Any
+    positional: tuple[str, ...] | None  # bind names in order (qmark/numeric), or None for named paramstyles
+    processors: dict
+    prefetch: tuple  # (bind name, arg, is_scalar) of column defaults SQLAlchemy computes in Python
+    escaped: dict
+    returns_rows: bool
+
+
+class Rows:
+    """What a prepared statement answered: its row count and, for RETURNING, its rows (fetched at once)."""
+
+    __slots__ = ("rowcount", "rows")
+
+    def __init__(self, rowcount: int, rows: list):
+        self.rowcount = rowcount
+        self.rows = rows
+
+    def first(self):
+        """The first row, or None."""
+        return self.rows[0] if self.rows else None
+
+    def scalar(self):
+        """The first column of the first row, or None."""
+        return self.rows[0][0] if self.rows else None
+
+    def scalars(self) -> list:
+        """The first column of every row."""
+        return [row[0] for row in self.rows]
+
+
+class Prepared:
+    """A Core statement to run many times with different values (see the module's doc)."""
+
+    __slots__ = ("statement", "_plans")
+
+    def __init__(self, statement):
+        self.statement = statement
+        self._plans: dict[tuple, _Plan] = {}
+
+    def execute(self, session: Session, params: dict | list[dict]) -> Rows:
+        """Run with one row of values (a dict) or many (a list of dicts with the same keys, executemany)."""
+        connection = step_connection(session)
+        many = isinstance(params, list)
+        if many and not params:
+            return Rows(0, [])
+        first = params[0] if many else params
+        key = (connection.dialect.name, many, tuple(first))
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = _compile(self.statement, connection, tuple(first), many)
+        values = [_values(plan, row) for row in params] if many else _values(plan, params)
+        return _send(connection, plan, values, many)
+
+
+def step_connection(session: Session) -> Connection:
+    """The session's connection in its current transaction (begun if need be), kept for the transaction's life so
+    that a step's statements do not each walk the session's transaction machinery."""
+    if isinstance(session, scoped_session):
+        session = session()
+    transaction = session.get_transaction()
+    held = session.info.get(_CONNECTION_KEY)
+    if held is not None and transaction is not None and held[0] is transaction and transaction.is_active:
+        return held[1]
+    connection = session.connection()
+    session.info[_CONNECTION_KEY] = (session.get_transaction(), connection)
+    return connection
+
+
+def _compile(statement, connection: Connection, keys: tuple[str, ...], many: bool) -> _Plan:
+    dialect = connection.dialect
+    compiled = statement.compile(dialect=dialect, column_keys=list(keys), for_executemany=many)
+    if compiled.literal_execute_params or compiled.post_compile_params:
+        raise ValueError("Prepared 不支持展开参数（IN 列表）")
+    columns = statement.selected_columns if statement.is_select else getattr(statement, "_returning", ())
+    returning = bool(columns)
+    if returning:
+        if many:
+            raise ValueError("Prepared 不支持多行 INSERT … RETURNING")
+        for column in columns:
+            if column.type._cached_result_processor(dialect, None) is not None:
+                raise ValueError(f"Prepared 不支持需要转换结果的 RETURNING 列：{column}")
+    prefetch = []
+    for column in (*compiled.insert_prefetch, *compiled.update_prefetch):
+        getter = compiled._within_exec_param_key_getter
+        default = column.default if column in compiled.insert_prefetch else column.onupdate
+        if default is None or not (default.is_scalar or default.is_callable) or getattr(default, "is_sentinel", False):
+            raise ValueError(f"Prepared 不支持此类列默认值：{column}")
+        prefetch.append((getter(column), default.arg, default.is_scalar))
+    return _Plan(sql=compiled.string, compiled=compiled,
+                 positional=tuple(compiled.positiontup) if compiled.positional else None,
+                 processors=dict(compiled._bind_processors), prefetch=tuple(prefetch),
+                 escaped=dict(compiled.escaped_bind_names or {}), returns_rows=returning)
+
+
+def _values(plan: _Plan, row: dict):
+    params = plan.compiled.construct_params(row, escape_names=False)
+    for name, arg, is_scalar in plan.prefetch:
+        params[name] = arg if is_scalar else arg(None)
+    processors = plan.processors
+    if plan.positional is not None:
+        return tuple(processors[name](params[name]) if name in processors else params[name]
+                     for name in plan.positional)
+    escaped = plan.escaped
+    return {escaped.get(name, name): processors[name](value) if name in processors else value
+            for name, value in params.items()}
+
+
+def _send(connection: Connection, plan: _Plan, values, many: bool) -> Rows:
+    dbapi_connection = connection.connection.dbapi_connection
+    cursor = dbapi_connection.cursor()
+    try:
+        listeners = connection.dispatch.before_cursor_execute
+        if listeners:
+            for listener in listeners:
+                listener(connection, cursor, plan.sql, values, None, many)
+        if many:
+            cursor.executemany(plan.sql, values)
+        else:
+            cursor.execute(plan.sql, values)
+        rows = cursor.fetchall() if plan.returns_rows else []
+        return Rows(cursor.rowcount, rows)
+    except connection.dialect.loaded_dbapi.Error as error:
+        connection._handle_dbapi_exception(error, plan.sql, values, cursor, None)
+        raise  # not reached: the handler raises the wrapped error
+    finally:
+        cursor.close()
