@@ -5,7 +5,9 @@ leaves the spec out and takes it from the version's cached bundle when restoring
 
 A step re-serializes the whole task tree, most of which has not changed since the last step: the JSON text of
 a finished (completed or cancelled) task is kept on the task object and reused while the task, its children
-and its parent are unchanged (its saved data is a delta against its parent's).
+and its parent are unchanged (its saved data is a delta against its parent's). So is that of a task with no
+data of its own (the predicted tasks ahead), while it and its children are unchanged and its parent's data has
+the same names.
 """
 from __future__ import annotations
 
@@ -80,11 +82,17 @@ class InstanceSerializer:
         return zlib.compress(text.encode("utf-8"), 1)
 
     def _task_text(self, task) -> str:
-        if not task._state & _FINAL:
-            return _dump(self.registry.convert(task))
         parent = task.parent
-        key = (task._state, task.last_state_change, tuple(task._children), task.triggered,
-               None if parent is None else (parent._state, parent.last_state_change))
+        if task._state & _FINAL:
+            key = (task._state, task.last_state_change, tuple(task._children), task.triggered,
+                   None if parent is None else (parent._state, parent.last_state_change))
+        elif parent is not None and not task.data and not task.internal_data:
+            # A predicted (or waiting) task with no data of its own: its delta lists only the names of its
+            # parent's data as deletions, so its text changes only with its state, children and those names.
+            key = (task._state, task.last_state_change, tuple(task._children), task.triggered,
+                   parent._state, parent.last_state_change, tuple(parent.data))
+        else:
+            return _dump(self.registry.convert(task))
         cached = task.__dict__.get(_TEXT_KEY)
         if cached is not None and cached[0] == key:
             return cached[1]

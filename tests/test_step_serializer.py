@@ -7,6 +7,7 @@ import json
 import zlib
 
 import pytest
+from SpiffWorkflow.util.task import TaskState
 
 from engine import parse_bundle
 from engine.runtime import completed_elements, set_completed_elements
@@ -80,3 +81,21 @@ def test_a_state_saved_before_the_record_restores_without_it(bundle):
     assert h.runtime.may_have_run(restored, "county_disposal")  # unknown: the answers are looked up
     fresh = LiveHarness(bundle)
     assert not fresh.runtime.may_have_run(fresh.workflow, "county_disposal")
+
+
+def test_a_predicted_tasks_text_follows_its_parents_data_names(bundle):
+    """The text of a task with no data of its own is reused; a name added to or removed from its parent's data
+    (its delta lists the parent's names) writes it anew, a changed value does not need to."""
+    h = LiveHarness(bundle)
+    h.complete("county_disposal", COUNTY_ESCALATE)
+    predicted = [t for t in h.workflow.get_tasks() if t.parent is not None and not t.data and not t.internal_data
+                 and not t.has_state(TaskState.FINISHED_MASK)]
+    assert predicted, "the shipped diagram has tasks ahead with no data of their own"
+    h.check_dump()
+    parent = next(t.parent for t in predicted if not t.parent.has_state(TaskState.FINISHED_MASK))
+    parent.data["added_by_a_test"] = "值"
+    h.check_dump()
+    parent.data["added_by_a_test"] = "另一个值"
+    h.check_dump()
+    del parent.data["added_by_a_test"]
+    h.check_dump()
