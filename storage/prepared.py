@@ -10,8 +10,11 @@ sqlite3 or psycopg call itself takes a few. A `Prepared` statement keeps what SQ
 - a DBAPI error goes through the connection's own handling: wrapped in `sqlalchemy.exc` (IntegrityError,
   OperationalError …) and, for a lost connection, the connection invalidated.
 
+- selected and returned values go through the column types' result processors (datetimes on SQLite, enums,
+  JSON), as a Core result would give them.
+
 Only what that covers is accepted, checked when a statement is first compiled: no expanding (IN) parameters,
-no selected or RETURNING column whose type converts results, no INSERT … RETURNING with many rows.
+no INSERT … RETURNING with many rows.
 """
 from __future__ import annotations
 
@@ -35,6 +38,7 @@ class _Plan:
     prefetch: tuple  # (bind name, arg, is_scalar) of column defaults SQLAlchemy computes in Python
     escaped: dict
     returns_rows: bool
+    results: tuple | None  # per selected column its type's result processor (None: no column converts)
 
 
 class Rows:
@@ -101,15 +105,12 @@ def _compile(statement, connection: Connection, keys: tuple[str, ...], many: boo
     dialect = connection.dialect
     compiled = statement.compile(dialect=dialect, column_keys=list(keys), for_executemany=many)
     if compiled.literal_execute_params or compiled.post_compile_params:
-        raise ValueError("Prepared 不支持展开参数（IN 列表）")
+        raise ValueError("Prepared 不支持展开参数（IN 列表）或字面执行参数")
     columns = statement.selected_columns if statement.is_select else getattr(statement, "_returning", ())
     returning = bool(columns)
-    if returning:
-        if many:
-            raise ValueError("Prepared 不支持多行 INSERT … RETURNING")
-        for column in columns:
-            if column.type._cached_result_processor(dialect, None) is not None:
-                raise ValueError(f"Prepared 不支持需要转换结果的 RETURNING 列：{column}")
+    if returning and many:
+        raise ValueError("Prepared 不支持多行 INSERT … RETURNING")
+    results = tuple(column.type._cached_result_processor(dialect, None) for column in columns)
     prefetch = []
     for column in (*compiled.insert_prefetch, *compiled.update_prefetch):
         getter = compiled._within_exec_param_key_getter
@@ -120,7 +121,8 @@ def _compile(statement, connection: Connection, keys: tuple[str, ...], many: boo
     return _Plan(sql=compiled.string, compiled=compiled,
                  positional=tuple(compiled.positiontup) if compiled.positional else None,
                  processors=dict(compiled._bind_processors), prefetch=tuple(prefetch),
-                 escaped=dict(compiled.escaped_bind_names or {}), returns_rows=returning)
+                 escaped=dict(compiled.escaped_bind_names or {}), returns_rows=returning,
+                 results=results if any(results) else None)
 
 
 def _values(plan: _Plan, row: dict):
@@ -149,6 +151,9 @@ def _send(connection: Connection, plan: _Plan, values, many: bool) -> Rows:
         else:
             cursor.execute(plan.sql, values)
         rows = cursor.fetchall() if plan.returns_rows else []
+        if rows and plan.results is not None:
+            rows = [tuple(value if convert is None else convert(value)
+                          for convert, value in zip(plan.results, row)) for row in rows]
         return Rows(cursor.rowcount, rows)
     except connection.dialect.loaded_dbapi.Error as error:
         connection._handle_dbapi_exception(error, plan.sql, values, cursor, None)

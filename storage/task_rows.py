@@ -7,8 +7,8 @@ binds values and sends them to the DBAPI cursor.
 """
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, inspect, select, update
-from sqlalchemy.orm import ColumnProperty, Session, aliased, contains_eager
+from sqlalchemy import bindparam, func, inspect, literal_column, select, update
+from sqlalchemy.orm import ColumnProperty, Session, aliased, contains_eager, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
@@ -20,6 +20,7 @@ _task = HumanTask.__table__
 _candidate = HumanTaskCandidate.__table__
 _instance = ProcessInstance.__table__
 _sibling = aliased(HumanTask)
+_sibling_table = _task.alias("sibling")
 
 # Columns a new task row gets from the step (the rest take their column defaults).
 NEW_TASK_COLUMNS = ("id", "instance_id", "report_id", "element_id", "name", "candidate_group", "division_code",
@@ -41,6 +42,38 @@ _FOR_COMPLETION = (select(HumanTask, ProcessInstance, Report, _OPEN_IDS)
                    .where(HumanTask.id == bindparam("task_id"))
                    .order_by(HumanTaskCandidate.id)
                    .execution_options(populate_existing=True))
+def _mapped_columns(model, skip=()):
+    """The table columns of `model` mapped to plain attributes, and those attribute names."""
+    mapper = model.__mapper__
+    pairs = [(column, mapper.get_property_by_column(column).key) for column in model.__table__.columns
+             if column.key not in skip]
+    return [c for c, _ in pairs], tuple(name for _, name in pairs)
+
+
+_TASK_COLUMNS, _task_names = _mapped_columns(HumanTask)
+_INSTANCE_COLUMNS, _instance_names = _mapped_columns(ProcessInstance, skip=("workflow_state",))
+_REPORT_COLUMNS, _report_names = _mapped_columns(Report)
+_CANDIDATE_COLUMNS, _candidate_names = _mapped_columns(HumanTaskCandidate)
+_ATTRIBUTE_NAMES = {HumanTask: _task_names, ProcessInstance: _instance_names, Report: _report_names,
+                    HumanTaskCandidate: _candidate_names}
+_parts, _at = [], 0
+for _columns in (_TASK_COLUMNS, _INSTANCE_COLUMNS, _REPORT_COLUMNS):
+    _parts.append(slice(_at, _at + len(_columns)))
+    _at += len(_columns)
+_MODEL_PARTS = tuple(zip((HumanTask, ProcessInstance, Report), _parts))
+_OPEN_IDS_AT = _at
+_CANDIDATE_PART = slice(_at + 1, _at + 1 + len(_CANDIDATE_COLUMNS))
+_open_ids_core = (select(func.aggregate_strings(_sibling_table.c.id, literal_column("','")))
+                  .where(_sibling_table.c.instance_id == _task.c.instance_id,
+                         _sibling_table.c.state == TaskState.OPEN)
+                  .scalar_subquery())
+_FOR_COMPLETION_ROWS = Prepared(
+    select(*_TASK_COLUMNS, *_INSTANCE_COLUMNS, *_REPORT_COLUMNS, _open_ids_core, *_CANDIDATE_COLUMNS)
+    .select_from(_task.join(_instance, _instance.c.id == _task.c.instance_id)
+                 .join(Report.__table__, Report.__table__.c.id == _task.c.report_id)
+                 .outerjoin(_candidate, _candidate.c.task_id == _task.c.id))
+    .where(_task.c.id == bindparam("task_id"))
+    .order_by(_candidate.c.id))
 _LOCK_INSTANCE_OF_TASK = Prepared(select(_instance.c.id)
                                   .where(_instance.c.id == select(_task.c.instance_id)
                                          .where(_task.c.id == bindparam("task_id")).scalar_subquery())
@@ -66,12 +99,48 @@ _SAVE_INSTANCE = Prepared(update(_instance)
 
 def for_completion(session: Session, task_id: str):
     """(task with its candidates, instance, report, ids of the instance's open tasks) read fresh in one
-    statement, or None when the task does not exist."""
+    statement, or None when the task does not exist.
+
+    The usual case, a session holding none of these rows yet (an API request), reads them with a prepared
+    statement and attaches them as persistent objects, as a query would, without the ORM's loading machinery;
+    the instance's saved state is left unloaded (the engine's live cache usually has the workflow; reading
+    `workflow_state` loads it). A session that already holds one of them reads them with the ORM query, which
+    refreshes the objects it holds."""
+    rows = _FOR_COMPLETION_ROWS.execute(session, {"task_id": task_id}).rows
+    if not rows:
+        return None
+    first = rows[0]
+    keys = [identity_key(model, first[part.start]) for model, part in _MODEL_PARTS]
+    keys += [identity_key(HumanTaskCandidate, row[_CANDIDATE_PART.start]) for row in rows
+             if row[_CANDIDATE_PART.start] is not None]
+    if any(key in session.identity_map for key in keys):
+        return _for_completion_orm(session, task_id)
+    task, instance, report = (_attach(session, model, first[part]) for model, part in _MODEL_PARTS)
+    candidates = [_attach(session, HumanTaskCandidate, row[_CANDIDATE_PART]) for row in rows
+                  if row[_CANDIDATE_PART.start] is not None]
+    set_committed_value(task, "candidates", candidates)
+    open_ids = first[_OPEN_IDS_AT]
+    return task, instance, report, (open_ids.split(",") if open_ids else [])
+
+
+def _for_completion_orm(session: Session, task_id: str):
     rows = session.execute(_FOR_COMPLETION, {"task_id": task_id}).unique().all()
     if not rows:
         return None
     task, instance, report, open_ids = rows[0]
     return task, instance, report, (open_ids.split(",") if open_ids else [])
+
+
+def _attach(session: Session, model, values):
+    """A persistent object of `model` with these column values, as if loaded by a query (attributes not given
+    are unloaded and load when read)."""
+    names = _ATTRIBUTE_NAMES[model]
+    obj = model.__mapper__.class_manager.new_instance()
+    state = inspect(obj)
+    state.dict.update(zip(names, values))
+    make_transient_to_detached(obj)
+    session.add(obj)
+    return obj
 
 
 def lock_instance_of_task(session: Session, task_id: str) -> None:
