@@ -16,6 +16,7 @@ from storage.models import (
 )
 from storage import step_writes, task_rows
 from storage.people_cache import role_holders
+from storage.prepared import insert_attached
 from storage.repositories import add_event, add_notification
 
 from .dialect import HandlerFailed
@@ -67,15 +68,14 @@ class ProcessStore:
         return self.specs.get(*source)
 
     # -- steps -------------------------------------------------------------------------------
-    def start(self, session: Session, version: ProcessVersion, report: Report,
+    def start(self, session: Session, version_id: int, report: Report,
               actor_id: int | None = None) -> StepResult:
-        """Create the instance for a report and run it to its first wait."""
-        bundle = self.bundle_for(session, version.id)
+        """Create the instance for a report on process version `version_id` and run it to its first wait."""
+        bundle = self.bundle_for(session, version_id)
         workflow = self.runtime.create(bundle, {"report_id": report.id})
-        instance = ProcessInstance(process_version_id=version.id, report_id=report.id,
-                                   status=InstanceStatus.RUNNING, workflow_state=b"", created_at=utcnow())
-        session.add(instance)
-        session.flush()
+        instance = insert_attached(session, ProcessInstance, dict(
+            process_version_id=version_id, report_id=report.id, status=InstanceStatus.RUNNING, workflow_state=b"",
+            created_at=utcnow()))
         # A new instance has no task rows yet; its first event goes out with the step's (one executemany).
         with step_writes.collecting(session) as writes:
             add_event(session, "submitted", "信息已报送", instance_id=instance.id, report_id=report.id,
@@ -169,14 +169,15 @@ class ProcessStore:
 
     # -- projection --------------------------------------------------------------------------
     def _project(self, session, instance, report, workflow, errors, open_ids=None) -> StepResult:
-        snap = self.runtime.snapshot(workflow)
-        now = utcnow()
-        result = StepResult(instance, errors)
         if open_ids is None:
             open_ids = task_rows.open_task_ids(session, instance.id)
+        known = set(open_ids)
+        snap = self.runtime.snapshot(workflow, known=known)  # full views only of the tasks new in this step
+        now = utcnow()
+        result = StepResult(instance, errors)
         current = {view.id for view in snap.open_tasks}
         for view in snap.open_tasks:
-            if view.id not in open_ids:
+            if view.id not in known:
                 result.created_tasks.append(self._add_task(session, instance, report, view, now, workflow))
         self._close_task_rows(session, instance, report, workflow, [i for i in open_ids if i not in current], now)
         task_rows.insert_tasks(session, result.created_tasks)

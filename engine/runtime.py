@@ -1,6 +1,7 @@
 """Running workflows in memory: engine steps with handler dispatch, user-task completion, timers."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -53,6 +54,7 @@ class UserTaskView:
     candidate_groups: tuple[str, ...] = ()
     assignee: str | None = None
     candidate_users: tuple[str, ...] = ()
+    brief: bool = False  # only id, element, name and groups: a task the read model already has (see snapshot)
 
 
 @dataclass
@@ -274,15 +276,18 @@ class Runtime:
                 return True
         return False
 
-    def snapshot(self, workflow: BpmnWorkflow) -> Snapshot:
-        """Open user tasks, pending timers and failures of the workflow as it is now."""
+    def snapshot(self, workflow: BpmnWorkflow, known: Collection[str] = ()) -> Snapshot:
+        """Open user tasks, pending timers and failures of the workflow as it is now. The open tasks whose ids
+        are in `known` (rows the read model already has) get brief views: their due date, form and people are
+        not evaluated again."""
         snap = Snapshot(completed=workflow.is_completed())
         for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.ERROR):
             spec = task.task_spec
             if task.has_state(TaskState.ERROR):
                 snap.error_elements.append(spec.bpmn_id)
             elif task.has_state(TaskState.READY) and spec.manual:
-                snap.open_tasks.append(self._view(task))
+                task_id = str(task.id)
+                snap.open_tasks.append(self._brief_view(task, task_id) if task_id in known else self._view(task))
             elif task.has_state(TaskState.WAITING) and isinstance(
                     getattr(spec, "event_definition", None), TimerEventDefinition):
                 due = pending_due(task)
@@ -290,13 +295,21 @@ class Runtime:
                     snap.timers.append((spec.bpmn_id, due))
         return snap
 
+    @staticmethod
+    def _brief_view(task, task_id: str) -> UserTaskView:
+        groups = _groups_of(getattr(task.task_spec, "extensions", {}) or {})
+        return UserTaskView(id=task_id, element_id=task.task_spec.bpmn_id,
+                            name=task.task_spec.bpmn_name or task.task_spec.bpmn_id,
+                            candidate_group=groups[0] if groups else "", due=None, priority=50, form={},
+                            candidate_groups=groups, brief=True)
+
     def _view(self, task) -> UserTaskView:
         ext = getattr(task.task_spec, "extensions", {}) or {}
         try:
             priority = int(ext.get("priority") or 50)
         except ValueError:
             priority = 50
-        groups = tuple(g.strip() for g in (ext.get("candidateGroups") or "").split(",") if g.strip())
+        groups = _groups_of(ext)
         assignee, users = people_of(self.expressions, ext, task.data)
         form = form_to_dict(getattr(task.task_spec, "form", None))
         notice = notice_of(task.data)
@@ -316,6 +329,10 @@ class Runtime:
             return timer_values.literal_text(expression)
         value = self.expressions.evaluate(expression, task.data)
         return str(value) if value is not None else None
+
+
+def _groups_of(ext: dict) -> tuple[str, ...]:
+    return tuple(g.strip() for g in (ext.get("candidateGroups") or "").split(",") if g.strip())
 
 
 def _engine_ready(workflow: BpmnWorkflow) -> bool:

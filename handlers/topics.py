@@ -1,8 +1,8 @@
 """The service-task handlers, one per camunda:topic in the diagrams."""
 from __future__ import annotations
 
-from storage.models import AGENCY_ENTRY, TIER_LABELS, DirectorAck, EquipmentType, MonitoringPoint, ReportStatus, Tier, utcnow
-from storage.people_cache import role_holders
+from storage.models import AGENCY_ENTRY, TIER_LABELS, DirectorAck, MonitoringPoint, ReportStatus, Tier, utcnow
+from storage.people_cache import equipment_type, role_holders
 from storage.repositories import next_tracking_number, safety_directors, setting_value
 
 from .context import HandlerContext, HandlerError, reads_before_writes
@@ -32,7 +32,7 @@ def register_report(ctx: HandlerContext) -> dict:
 def diagram_variables(ctx: HandlerContext, point: MonitoringPoint, point_tier: Tier) -> dict:
     """Variables a workflow owner can branch on (listed in the modeler's help)."""
     report = ctx.report
-    equipment = ctx.session.get(EquipmentType, report.equipment_type_code)
+    equipment = equipment_type(ctx.session, report.equipment_type_code)
     variety = equipment.code if equipment is not None and equipment.level == "variety" else None
     return {
         "report_kind": report.kind.value, "domain": report.domain.value,

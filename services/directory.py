@@ -1,8 +1,7 @@
 """Reference look-ups the pages need: divisions in a jurisdiction, the equipment tree, people to pick."""
 from __future__ import annotations
 
-from sqlalchemy import bindparam, literal, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import or_, select
 
 from storage.models import (
     ROLE_LABELS, Division, EquipmentType, MonitoringPoint, MonitoringPointKind, Role, User, UserRole,
@@ -65,31 +64,6 @@ def category_code(env: Env, code: str) -> str | None:
             break
         row = env.session.get(EquipmentType, row.parent_code)
     return row.code if row is not None else None
-
-
-def _catalogue_path_statement():
-    path = (select(EquipmentType.code, EquipmentType.parent_code, literal(0).label("depth"))
-            .where(EquipmentType.code == bindparam("code")).cte("catalogue_path", recursive=True))
-    parent = aliased(EquipmentType)
-    path = path.union_all(select(parent.code, parent.parent_code, path.c.depth + 1)
-                          .where(parent.code == path.c.parent_code, path.c.depth < _DEPTH_LIMIT))
-    return select(EquipmentType).where(EquipmentType.code.in_(select(path.c.code)))
-
-
-_CATALOGUE_PATH = _catalogue_path_statement()  # built once: constructing it costs more than running it
-
-
-def catalogue_path(env: Env, code: str) -> tuple[list[EquipmentType], str | None]:
-    """A catalogue code and its parents in one statement instead of one round trip per level: the rows (keep
-    them referenced: the session then answers `get` for them without SQL) and what `category_code` answers."""
-    rows = list(env.session.scalars(_CATALOGUE_PATH, {"code": code}))
-    by_code = {row.code: row for row in rows}
-    row = by_code.get(code)
-    for _ in range(_DEPTH_LIMIT):
-        if row is None or row.parent_code is None:
-            break
-        row = by_code.get(row.parent_code)
-    return rows, (row.code if row is not None else None)
 
 
 def subtree_codes(env: Env, code: str) -> list[str]:

@@ -17,6 +17,7 @@ from handlers import TOPIC_PARAMETERS
 from storage.models import (
     DecisionTable, InstanceStatus, ProcessInstance, ProcessVersion, Role, VersionState, utcnow,
 )
+from storage.prepared import Prepared
 
 from .context import Env
 from .errors import Conflict, Invalid, NotFound
@@ -232,6 +233,19 @@ def _activate(env: Env, version: ProcessVersion, actor_id: int | None) -> None:
 _PUBLISHED = (select(ProcessVersion).options(defer(ProcessVersion.bpmn_xml))
               .where(ProcessVersion.process_id == bindparam("process_id"),
                      ProcessVersion.state == VersionState.PUBLISHED))
+
+
+_PUBLISHED_ID = Prepared(select(ProcessVersion.__table__.c.id).where(
+    ProcessVersion.__table__.c.process_id == bindparam("process_id"),
+    ProcessVersion.__table__.c.state == VersionState.PUBLISHED))
+
+
+def current_version_id(env: Env, process_id: str = DEFAULT_PROCESS_ID) -> int:
+    """The id of the published version new instances start on (one prepared statement: every submission asks)."""
+    version_id = _PUBLISHED_ID.execute(env.session, {"process_id": process_id}).scalar()
+    if version_id is None:
+        raise Conflict("尚未发布任何流程版本，请先部署流程（riskmon deploy）")
+    return version_id
 
 
 def current_version(env: Env, process_id: str = DEFAULT_PROCESS_ID) -> ProcessVersion:

@@ -12,14 +12,15 @@ from storage.models import (
     ReportKind, ReportView, User, utcnow,
 )
 from storage.fulltext import candidate_ids, index_report
+from storage.people_cache import equipment_category, equipment_type
+from storage.prepared import insert_attached
 from storage.repositories import count
 
 from .access import can_view_report, report_visibility
 from .attachments import StoredFile, Upload, record_attachments, written_files
 from .context import Env
-from .directory import catalogue_path
 from .errors import Conflict, Forbidden, Invalid, NotFound
-from .processes import current_version
+from .processes import current_version_id
 from .receipts import mark_notices_opened
 from .report_filters import ReportFilter, narrow
 
@@ -56,22 +57,20 @@ def submit_report(env: Env, user: User, data: ReportInput, files: Sequence[Store
         raise Forbidden("只有监测点的信息报送员可以报送信息")
     if not point.confirmed:
         raise Conflict(unconfirmed_refusal(point), details={"monitoring_point_id": point.id, "confirmed": False})
-    # One round trip for the code and its parents; `path` keeps the rows in the session for the step's look-ups.
-    path, category = catalogue_path(env, data.equipment_type_code or "")
     equipment = _validate(env, data)
+    category = equipment_category(env.session, equipment.code)  # the catalogue rows come from the short-TTL cache
     title = (data.title or "").strip() or _title_from(data.content)
-    report = Report(kind=ReportKind(data.kind), domain=ReportDomain(data.domain),
-                    equipment_type_code=equipment.code, equipment_category_code=category or equipment.code,
-                    title=title, content=data.content.strip(), reporter_id=user.id, monitoring_point_id=point.id,
-                    division_code=point.division_code, submitted_at=utcnow(),
-                    equipment_code=_optional(data.equipment_code), registration_cert_no=_optional(data.registration_cert_no))
-    env.session.add(report)
-    env.session.flush()
+    # one prepared INSERT … RETURNING id; the row becomes a persistent object without a flush
+    report = insert_attached(env.session, Report, dict(
+        kind=ReportKind(data.kind), domain=ReportDomain(data.domain),
+        equipment_type_code=equipment.code, equipment_category_code=category or equipment.code,
+        title=title, content=data.content.strip(), reporter_id=user.id, monitoring_point_id=point.id,
+        division_code=point.division_code, submitted_at=utcnow(),
+        equipment_code=_optional(data.equipment_code), registration_cert_no=_optional(data.registration_cert_no)))
     index_report(env.session, report, new=True)
-    env.store.start(env.session, current_version(env), report, actor_id=user.id)
+    env.store.start(env.session, current_version_id(env), report, actor_id=user.id)
     record_attachments(env, user, report, files)
     env.session.commit()
-    del path
     return report
 
 
@@ -104,7 +103,7 @@ def _validate(env: Env, data: ReportInput) -> EquipmentType:
     for value, label in ((data.equipment_code, "设备代码"), (data.registration_cert_no, "使用登记证号")):
         if value is not None and (not isinstance(value, str) or len(value.strip()) > CODE_MAX_CHARS):
             raise Invalid(f"{label}不能超过 {CODE_MAX_CHARS} 个字符")
-    equipment = env.session.get(EquipmentType, data.equipment_type_code or "")
+    equipment = equipment_type(env.session, data.equipment_type_code or "")
     if equipment is None:
         raise Invalid("设备种类、类别或品种不在特种设备目录中")
     return equipment

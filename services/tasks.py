@@ -105,20 +105,17 @@ def unclaim(env: Env, user: User, task_id: str) -> HumanTask:
 def complete_task(env: Env, user: User, task_id: str, data: object) -> HumanTask:
     """Validate the form, complete the user task in the engine, project, commit once."""
     begin_write(env.session)
+    if env.session.get_bind().dialect.name != "sqlite":
+        # PostgreSQL: lock the instance row first, then read (once) what the step works on. SQLite: begin_write
+        # took the database write lock before anything is read.
+        task_rows.lock_instance_of_task(env.session, task_id)
     task, instance, report, open_ids = _for_completion(env, task_id)
     if not can_work_task(user, task):
         raise Forbidden("该任务不属于您的职责或辖区")
     form = task_form(env, task)
     form_data = clean_form_data(form, data)
-    if env.session.get_bind().dialect.name != "sqlite":
-        # PostgreSQL: lock the instance row, then read everything again: the task row may have changed while
-        # we waited. SQLite: begin_write took the database write lock before anything was read.
-        task_rows.lock_instance_of_task(env.session, task_id)
-        task, instance, report, open_ids = _for_completion(env, task_id)
     if task.state != TaskState.OPEN:
         raise Conflict("该任务已办理或已失效，请刷新待办列表")
-    if not can_work_task(user, task):
-        raise Conflict("该任务刚被转办至其他单位，请刷新待办列表")
     if task.claimed_by_id not in (None, user.id):
         raise Conflict("该任务已被他人认领")
     task_rows.complete(env.session, task, user.id, utcnow())

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import Integer, column, delete, func, select, text
+from sqlalchemy import Integer, bindparam, column, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from .models import Report, ReportSearch
+from .prepared import Prepared
 
 FTS_TABLE = "report_fts"
 _WORD = re.compile(r"[\w\u3400-\u9fff]+")
@@ -43,13 +44,16 @@ def index_report(session: Session, report: Report, new: bool = False) -> None:
     if session.get_bind().dialect.name == "sqlite":
         if not new:
             session.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :id"), {"id": report.id})
-        session.execute(text(f"INSERT INTO {FTS_TABLE}(rowid, title, content) VALUES (:id, :title, :content)"),
-                        {"id": report.id, "title": report.title, "content": report.content})
+        _INSERT_FTS.execute(session, {"id": report.id, "title": report.title, "content": report.content})
         return
     if not new:
         session.execute(delete(ReportSearch).where(ReportSearch.report_id == report.id))
-    session.add(ReportSearch(report_id=report.id, search_vector=func.to_tsvector("simple", _document(report))))
-    session.flush()
+    _INSERT_SEARCH.execute(session, {"new_report_id": report.id, "document": _document(report)})
+
+
+_INSERT_FTS = Prepared(text(f"INSERT INTO {FTS_TABLE}(rowid, title, content) VALUES (:id, :title, :content)"))
+_INSERT_SEARCH = Prepared(insert(ReportSearch.__table__).values(
+    report_id=bindparam("new_report_id"), search_vector=func.to_tsvector("simple", bindparam("document"))))
 
 
 def _fts_phrase(word: str) -> str:

@@ -1,10 +1,11 @@
 """A short-lived cache of who holds a role in a division and which channels a person chose, per database, and
-of the few reference rows every step reads (a division's tier and name, a system setting's value).
+of the few reference rows every step reads (a division's tier and name, a catalogue row, a system setting's
+value).
 
 Engine steps ask the same questions on every step (who is told about a new county task, does this person get
-e-mail copies, which tier is this county's city). The answers change only when accounts, divisions or settings
-change: any flush that writes a user, a role, a channel preference, a division or a system setting empties this
-process's cache at once; other processes see the change within `TTL_SECONDS`.
+e-mail copies, which tier is this county's city). The answers change only when accounts, divisions, the catalogue
+or settings change: any flush that writes a user, a role, a channel preference, a division, a catalogue row or a
+system setting empties this process's cache at once; other processes see the change within `TTL_SECONDS`.
 
 The emptying runs from Session event listeners that `install_listeners()` registers: the app factory calls it,
 and web workers, the scheduler and the CLI all start from the app factory. Nothing happens at import; until
@@ -24,12 +25,13 @@ import weakref
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from .models import Division, NotificationPreference, SystemSetting, User, UserRole
+from .models import Division, EquipmentType, NotificationPreference, SystemSetting, User, UserRole
 
 TTL_SECONDS = 5.0
 _MISSING = object()
 _CHANGED = "riskmon_people_changed"
-_WATCHED = (User, UserRole, NotificationPreference, Division, SystemSetting)
+_WATCHED = (User, UserRole, NotificationPreference, Division, EquipmentType, SystemSetting)
+_CATALOGUE_DEPTH = 4  # 种类 → 类别 → 品种 (services/directory.py walks as far)
 _lock = threading.Lock()
 _caches: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> {key: (expires, value)}
 _installed = False
@@ -90,6 +92,26 @@ def division(session: Session, code: str) -> Division | None:
         row = session.get(Division, code)
         hit = cached(session, key, _detached(Division, row) if row is not None else False)
     return hit or None
+
+
+def equipment_type(session: Session, code: str) -> EquipmentType | None:
+    """The catalogue row `code` (a detached copy, to read only), or None when the catalogue has no such code."""
+    key = ("equipment", code)
+    hit = cached(session, key)
+    if hit is None:
+        row = session.get(EquipmentType, code)
+        hit = cached(session, key, _detached(EquipmentType, row) if row is not None else False)
+    return hit or None
+
+
+def equipment_category(session: Session, code: str) -> str | None:
+    """The top of the catalogue chain above `code` (its 种类), or None when a link of the chain is missing."""
+    row = equipment_type(session, code)
+    for _ in range(_CATALOGUE_DEPTH):
+        if row is None or row.parent_code is None:
+            break
+        row = equipment_type(session, row.parent_code)
+    return row.code if row is not None else None
 
 
 def setting_row_value(session: Session, key: str) -> str | None:

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session, make_transient_to_detached, scoped_session
 
 _CONNECTION_KEY = "riskmon_prepared_connection"
 
@@ -160,3 +161,47 @@ def _send(connection: Connection, plan: _Plan, values, many: bool) -> Rows:
         raise  # not reached: the handler raises the wrapped error
     finally:
         cursor.close()
+
+
+def attach(session: Session, model, names: tuple[str, ...], values) -> object:
+    """A persistent object of `model` whose attributes `names` have `values`, as if a query had loaded it (the
+    others are unloaded and load when read). The session must not hold that row already."""
+    obj = model.__mapper__.class_manager.new_instance()
+    inspect(obj).dict.update(zip(names, values))
+    make_transient_to_detached(obj)
+    session.add(obj)
+    return obj
+
+
+_INSERTS: dict[type, Prepared] = {}
+
+
+def insert_attached(session: Session, model, values: dict) -> object:
+    """INSERT a row of `model` (one prepared statement returning its new id) and return it as a persistent
+    object, as `session.add` + `flush` would, without the unit of work. Columns not in `values` get their
+    Python-side default (computed here so that the object knows it) or, for a column whose default the database
+    computes (a SQL expression), are left unloaded."""
+    table = model.__table__
+    mapper = model.__mapper__
+    row = {}
+    for column in table.columns:
+        if column.primary_key and column.autoincrement and column.key not in values:
+            continue
+        name = mapper.get_property_by_column(column).key
+        if name in values:
+            row[column.key] = values[name]
+        elif column.default is None:
+            if column.server_default is None:
+                row[column.key] = None
+        elif column.default.is_scalar:
+            row[column.key] = column.default.arg
+        elif column.default.is_callable:
+            row[column.key] = column.default.arg(None)
+    statement = _INSERTS.get(model)
+    if statement is None:
+        statement = _INSERTS[model] = Prepared(table.insert().returning(*table.primary_key.columns))
+    new_id = statement.execute(session, row).scalar()
+    (pk,) = table.primary_key.columns
+    row[pk.key] = new_id
+    names = tuple(mapper.get_property_by_column(table.columns[key]).key for key in row)
+    return attach(session, model, names, tuple(row.values()))

@@ -8,13 +8,13 @@ binds values and sends them to the DBAPI cursor.
 from __future__ import annotations
 
 from sqlalchemy import bindparam, func, inspect, literal_column, select, update
-from sqlalchemy.orm import ColumnProperty, Session, aliased, contains_eager, make_transient_to_detached
+from sqlalchemy.orm import ColumnProperty, Session, aliased, contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 
 from .models import HumanTask, HumanTaskCandidate, ProcessInstance, Report, TaskState
-from .prepared import Prepared
+from .prepared import Prepared, attach
 
 _task = HumanTask.__table__
 _candidate = HumanTaskCandidate.__table__
@@ -132,15 +132,7 @@ def _for_completion_orm(session: Session, task_id: str):
 
 
 def _attach(session: Session, model, values):
-    """A persistent object of `model` with these column values, as if loaded by a query (attributes not given
-    are unloaded and load when read)."""
-    names = _ATTRIBUTE_NAMES[model]
-    obj = model.__mapper__.class_manager.new_instance()
-    state = inspect(obj)
-    state.dict.update(zip(names, values))
-    make_transient_to_detached(obj)
-    session.add(obj)
-    return obj
+    return attach(session, model, _ATTRIBUTE_NAMES[model], values)
 
 
 def lock_instance_of_task(session: Session, task_id: str) -> None:
