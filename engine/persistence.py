@@ -16,7 +16,7 @@ from storage.models import (
 )
 from storage import step_writes, task_rows
 from storage.people_cache import role_holders
-from storage.prepared import insert_attached
+from storage.prepared import insert_attached, transient
 from storage.repositories import add_event, add_notification
 
 from .dialect import HandlerFailed
@@ -220,14 +220,13 @@ class ProcessStore:
             reporter = session.get(User, report.reporter_id)
             assignee = reporter.username if reporter is not None else None
         ran = self.runtime.may_have_run(workflow, view.element_id)  # else no earlier answers: no query
-        row = HumanTask(id=view.id, instance_id=instance.id, report_id=report.id, element_id=view.element_id,
-                        name=view.name, candidate_group=target.candidate_group,
-                        division_code=target.division_code, monitoring_point_id=target.monitoring_point_id,
-                        state=TaskState.OPEN, due_at=due_from(view.due, now), priority=view.priority,
-                        process_version_id=instance.process_version_id,
-                        form_overlay=overlay_of(view.form, previous_answers(session, instance.id, view.element_id)
-                                                if ran else {}),
-                        created_at=now, assignee=assignee)
+        row = transient(HumanTask, dict(
+            id=view.id, instance_id=instance.id, report_id=report.id, element_id=view.element_id, name=view.name,
+            candidate_group=target.candidate_group, division_code=target.division_code,
+            monitoring_point_id=target.monitoring_point_id, state=TaskState.OPEN, due_at=due_from(view.due, now),
+            priority=view.priority, process_version_id=instance.process_version_id,
+            form_overlay=overlay_of(view.form, previous_answers(session, instance.id, view.element_id) if ran else {}),
+            created_at=now, assignee=assignee))
         row.candidates = _further_candidates(view, report, target)  # the row is inserted by _project (Core)
         add_event(session, "task_created", f"待办：{view.name}", instance_id=instance.id, report_id=report.id,
                   element_id=view.element_id, data={"candidate_group": target.candidate_group,

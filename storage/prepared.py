@@ -173,6 +173,14 @@ def attach(session: Session, model, names: tuple[str, ...], values) -> object:
     return obj
 
 
+def transient(model, values: dict) -> object:
+    """A new object of `model` with these attribute values, built without attribute events (it is written with
+    a prepared statement, never through the session)."""
+    obj = model.__mapper__.class_manager.new_instance()
+    inspect(obj).dict.update(values)
+    return obj
+
+
 _INSERTS: dict[type, Prepared] = {}
 
 
