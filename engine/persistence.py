@@ -226,8 +226,8 @@ class ProcessStore:
             monitoring_point_id=target.monitoring_point_id, state=TaskState.OPEN, due_at=due_from(view.due, now),
             priority=view.priority, process_version_id=instance.process_version_id,
             form_overlay=overlay_of(view.form, previous_answers(session, instance.id, view.element_id) if ran else {}),
-            created_at=now, assignee=assignee))
-        row.candidates = _further_candidates(view, report, target)  # the row is inserted by _project (Core)
+            created_at=now, assignee=assignee, candidates=_further_candidates(view, report, target)))
+        # the row and its candidates are inserted by _project (prepared statements), never through the session
         add_event(session, "task_created", f"待办：{view.name}", instance_id=instance.id, report_id=report.id,
                   element_id=view.element_id, data={"candidate_group": target.candidate_group,
                                                     "division_code": target.division_code})

@@ -11,6 +11,7 @@ the same names.
 """
 from __future__ import annotations
 
+import functools
 import json
 import zlib
 from copy import copy
@@ -72,6 +73,8 @@ class InstanceSerializer:
         config.pop(BpmnWorkflow)
         self.registry = BpmnWorkflowSerializer.configure(config)
         self.converter = SpecByReferenceConverter(BpmnWorkflow, self.registry)
+        self._spec_texts: dict[str, str] = {}
+        self._type_texts: dict[type, str] = {}
 
     def dumps(self, workflow: BpmnWorkflow) -> bytes:
         """Serialize the instance (task tree and data, no spec)."""
@@ -88,9 +91,16 @@ class InstanceSerializer:
                    None if parent is None else (parent._state, parent.last_state_change))
         elif parent is not None and not task.data and not task.internal_data:
             # A predicted (or waiting) task with no data of its own: its delta lists only the names of its
-            # parent's data as deletions, so its text changes only with its state, children and those names.
-            key = (task._state, task.last_state_change, tuple(task._children), task.triggered,
-                   parent._state, parent.last_state_change, tuple(parent.data))
+            # parent's data as deletions, so its text changes only with its state, children and those names;
+            # it is written from a template (the engine re-creates many such tasks at every step).
+            names = tuple(parent.data)
+            key = (task._state, task.last_state_change, tuple(task._children), task.triggered, names)
+            cached = task.__dict__.get(_TEXT_KEY)
+            if cached is not None and cached[0] == key:
+                return cached[1]
+            text = self._plain_text(task, names)
+            task.__dict__[_TEXT_KEY] = (key, text)
+            return text
         else:
             return _dump(self.registry.convert(task))
         cached = task.__dict__.get(_TEXT_KEY)
@@ -100,11 +110,33 @@ class InstanceSerializer:
         task.__dict__[_TEXT_KEY] = (key, text)
         return text
 
+    def _plain_text(self, task, names: tuple) -> str:
+        """What `_dump(self.registry.convert(task))` writes for a task with a parent, no data and no internal
+        data (SpiffWorkflow 3's TaskConverter: the data is a delta whose deletions are the parent's names)."""
+        spec = self._spec_texts.get(task.task_spec.name)
+        if spec is None:
+            spec = self._spec_texts[task.task_spec.name] = _dump(task.task_spec.name)
+        kind = self._type_texts.get(task.__class__)
+        if kind is None:
+            kind = self._type_texts[task.__class__] = _dump(self.registry.typenames[task.__class__])
+        changed = task.last_state_change
+        changed = repr(changed) if type(changed) in (int, float) else _dump(changed)
+        children = ",".join(f'"{child}"' for child in task._children)
+        return (f'{{"id":"{task.id}","parent":"{task._parent}","children":[{children}],'
+                f'"last_state_change":{changed},"state":{task._state:d},"task_spec":{spec},'
+                f'"triggered":{"true" if task.triggered else "false"},"internal_data":{{}},"data":{{}},'
+                f'"delta":{{"updates":{{}},"deletions":{_names_text(names)}}},"typename":{kind}}}')
+
     def loads(self, blob: bytes, bundle: SpecBundle) -> BpmnWorkflow:
         """Restore an instance against its version's spec."""
         dct = json.loads(zlib.decompress(blob))
         dct.pop("format", None)
         return self.converter.restore_with_spec(dct, bundle)
+
+
+@functools.lru_cache(maxsize=1024)
+def _names_text(names: tuple) -> str:
+    return _dump(list(names))
 
 
 def _dump(value) -> str:

@@ -9,6 +9,7 @@ A date or date-time without a zone is Beijing time (UTC+8), whatever the server'
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,18 +46,28 @@ class Cycle:
 
 def parse_duration(text: str, start: datetime) -> timedelta:
     """An ISO-8601 duration (`P5D`, `PT10M`, `P1M`) as the span from `start`, bounded."""
+    parts = _duration_parts(text)
+    try:
+        span = TimerEventDefinition.get_timedelta_from_start(dict(parts), start)
+    except (ValueError, OverflowError, ArithmeticError):
+        raise TimerValueError(f"时长“{text}”过大，无法计算") from None
+    if span > MAX_SPAN:
+        raise TimerValueError(f"时长“{text}”超过上限（{MAX_SPAN.days} 天）")
+    return span
+
+
+@functools.lru_cache(maxsize=256)
+def _duration_parts(text: str) -> tuple:
+    """The checked parts of a duration text (a task's due date is the same few texts again and again)."""
     value = (text or "").strip().upper()
     if not ISO_DURATION.match(value):
         raise TimerValueError(f"“{text}”不是 ISO-8601 时长（例如 P5D、PT2H、PT10M）")
     if _rough_days(value) > MAX_SPAN.days:  # before the library, whose month loop runs once per month
         raise TimerValueError(f"时长“{text}”超过上限（{MAX_SPAN.days} 天）")
     try:
-        span = TimerEventDefinition.get_timedelta_from_start(TimerEventDefinition.parse_iso_duration(value), start)
+        return tuple(TimerEventDefinition.parse_iso_duration(value).items())
     except (ValueError, OverflowError, ArithmeticError):
         raise TimerValueError(f"时长“{text}”过大，无法计算") from None
-    if span > MAX_SPAN:
-        raise TimerValueError(f"时长“{text}”超过上限（{MAX_SPAN.days} 天）")
-    return span
 
 
 _PARTS = re.compile(r"(\d+(?:\.\d+)?)([YMWDHS])")

@@ -11,7 +11,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine import parse_bundle
 from engine.runtime import completed_elements, set_completed_elements
-from engine.serializer import FORMAT
+from engine.serializer import FORMAT, _dump
 
 from test_engine_paths import (
     CENTER, CHECK_OK, CITY, CONSOLIDATE, COUNTY_ESCALATE, DIAGRAM, PROVINCE, RECTIFY, TABLE, Harness,
@@ -26,6 +26,8 @@ def bundle():
 class LiveHarness(Harness):
     """Like the engine step with a warm live cache: the same workflow object across steps, dumped each time."""
 
+    templated = 0
+
     def _round_trip(self):
         self.check_dump()
 
@@ -36,6 +38,12 @@ class LiveHarness(Harness):
         full["format"] = FORMAT
         assert written == json.loads(json.dumps(full, default=str))
         assert self.serializer.dumps(self.workflow) == blob  # the reused texts give the same bytes
+        plain = [t for t in self.workflow.tasks.values() if t.parent is not None and not t.data
+                 and not t.internal_data and not t.has_state(TaskState.FINISHED_MASK)]
+        for task in plain:  # the template writes the library's own bytes
+            assert self.serializer._plain_text(task, tuple(task.parent.data)) == \
+                _dump(self.serializer.registry.convert(task))
+        self.templated += len(plain)
         return blob
 
 
@@ -55,6 +63,7 @@ def test_reused_task_texts_equal_a_full_conversion_at_every_step(bundle):
     h.complete("city_rectification_check", CHECK_OK)
     h.complete("province_verification", {"decision": "close", "verification_opinion": "同意"})
     assert h.completed
+    assert h.templated > 20  # the predicted tasks ahead were written from the template
     assert {"county_disposal", "province_verification"} <= completed_elements(h.workflow)
 
 
