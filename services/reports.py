@@ -13,7 +13,7 @@ from storage.models import (
 )
 from storage.fulltext import candidate_ids, index_report
 from storage.people_cache import equipment_category, equipment_type
-from storage.prepared import insert_attached
+from storage.prepared import get_attached, insert_attached
 from storage.repositories import count
 
 from .access import can_view_report, report_visibility
@@ -52,7 +52,7 @@ def submit_with_attachments(env: Env, user: User, data: ReportInput, uploads: li
 def submit_report(env: Env, user: User, data: ReportInput, files: Sequence[StoredFile] = ()) -> Report:
     """Create the report, record its already-written files and start its process instance in one transaction."""
     begin_write(env.session)
-    point = env.session.get(MonitoringPoint, user.monitoring_point_id) if user.monitoring_point_id else None
+    point = get_attached(env.session, MonitoringPoint, user.monitoring_point_id) if user.monitoring_point_id else None
     if point is None or not user.has_role("reporter"):
         raise Forbidden("只有监测点的信息报送员可以报送信息")
     if not point.confirmed:

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Connection
-from sqlalchemy import inspect
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.orm import Session, make_transient_to_detached, scoped_session
+from sqlalchemy.orm.util import identity_key
 
 _CONNECTION_KEY = "riskmon_prepared_connection"
 
@@ -213,3 +214,24 @@ def insert_attached(session: Session, model, values: dict) -> object:
     row[pk.key] = new_id
     names = tuple(mapper.get_property_by_column(table.columns[key]).key for key in row)
     return attach(session, model, names, tuple(row.values()))
+
+
+_SELECTS: dict[type, tuple[Prepared, tuple[str, ...]]] = {}
+
+
+def get_attached(session: Session, model, key) -> object | None:
+    """`session.get(model, key)` for a model with a one-column primary key, read with a prepared statement and
+    attached as a query would attach it (the session's own object when it already holds that row)."""
+    held = session.identity_map.get(identity_key(model, key))
+    if held is not None:
+        return session.get(model, key)  # the ORM refreshes or returns what the session holds
+    found = _SELECTS.get(model)
+    if found is None:
+        table, mapper = model.__table__, model.__mapper__
+        columns = [column for column in table.columns]
+        (pk,) = table.primary_key.columns
+        statement = Prepared(select(*columns).where(pk == bindparam("key")))
+        found = _SELECTS[model] = (statement, tuple(mapper.get_property_by_column(c).key for c in columns))
+    statement, names = found
+    row = statement.execute(session, {"key": key}).first()
+    return attach(session, model, names, row) if row is not None else None

@@ -126,3 +126,26 @@ def test_a_connection_killed_under_it_is_invalidated_and_reported_as_sqlalchemys
         assert raised.value.connection_invalidated
         session.rollback()
         assert session.execute(select(func.pg_backend_pid())).scalar_one() != pid
+
+
+def test_get_attached_is_session_get_without_the_orm_query(app):
+    """Same attribute values as `Session.get`; the session's own object when it already holds the row; None for
+    a missing key; the object is persistent (a change to it is flushed)."""
+    from sqlalchemy import inspect
+
+    from storage.models import MonitoringPoint
+    from storage.prepared import get_attached
+
+    with app.app_context():
+        point_id = db.session.scalar(select(MonitoringPoint.id).order_by(MonitoringPoint.id))
+        expected = {a.key: getattr(db.session.get(MonitoringPoint, point_id), a.key)
+                    for a in MonitoringPoint.__mapper__.column_attrs}
+        db.session.expunge_all()
+        point = get_attached(db.session, MonitoringPoint, point_id)
+        assert {key: getattr(point, key) for key in expected} == expected
+        assert inspect(point).persistent and get_attached(db.session, MonitoringPoint, point_id) is point
+        assert get_attached(db.session, MonitoringPoint, 10 ** 9) is None
+        point.address = "西安市雁塔区测试路1号"
+        db.session.commit()
+        db.session.expunge_all()
+        assert db.session.get(MonitoringPoint, point_id).address == "西安市雁塔区测试路1号"
