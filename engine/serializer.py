@@ -80,35 +80,36 @@ class InstanceSerializer:
         """Serialize the instance (task tree and data, no spec)."""
         dct = self.converter.to_dict(workflow, with_tasks=False)
         dct["format"] = FORMAT
-        tasks = ",".join(f'"{key}":{self._task_text(task)}' for key, task in workflow.tasks.items())
+        tasks = ",".join(self._task_entry(key, task) for key, task in workflow.tasks.items())
         text = f'{_dump(dct)[:-1]},"tasks":{{{tasks}}}}}'
         return zlib.compress(text.encode("utf-8"), 1)
 
-    def _task_text(self, task) -> str:
+    def _task_entry(self, key, task) -> str:
+        """`"<id>":<task JSON>`, reused from the task object while what it is written from is unchanged."""
         parent = task.parent
         if task._state & _FINAL:
-            key = (task._state, task.last_state_change, tuple(task._children), task.triggered,
-                   None if parent is None else (parent._state, parent.last_state_change))
+            mark = (task._state, task.last_state_change, tuple(task._children), task.triggered,
+                    None if parent is None else (parent._state, parent.last_state_change))
         elif parent is not None and not task.data and not task.internal_data:
             # A predicted (or waiting) task with no data of its own: its delta lists only the names of its
             # parent's data as deletions, so its text changes only with its state, children and those names;
             # it is written from a template (the engine re-creates many such tasks at every step).
             names = tuple(parent.data)
-            key = (task._state, task.last_state_change, tuple(task._children), task.triggered, names)
+            mark = (task._state, task.last_state_change, tuple(task._children), task.triggered, names)
             cached = task.__dict__.get(_TEXT_KEY)
-            if cached is not None and cached[0] == key:
+            if cached is not None and cached[0] == mark:
                 return cached[1]
-            text = self._plain_text(task, names)
-            task.__dict__[_TEXT_KEY] = (key, text)
-            return text
+            entry = f'"{key}":{self._plain_text(task, names)}'
+            task.__dict__[_TEXT_KEY] = (mark, entry)
+            return entry
         else:
-            return _dump(self.registry.convert(task))
+            return f'"{key}":{_dump(self.registry.convert(task))}'
         cached = task.__dict__.get(_TEXT_KEY)
-        if cached is not None and cached[0] == key:
+        if cached is not None and cached[0] == mark:
             return cached[1]
-        text = _dump(self.registry.convert(task))
-        task.__dict__[_TEXT_KEY] = (key, text)
-        return text
+        entry = f'"{key}":{_dump(self.registry.convert(task))}'
+        task.__dict__[_TEXT_KEY] = (mark, entry)
+        return entry
 
     def _plain_text(self, task, names: tuple) -> str:
         """What `_dump(self.registry.convert(task))` writes for a task with a parent, no data and no internal
