@@ -18,6 +18,7 @@ no INSERT … RETURNING with many rows.
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,9 +142,10 @@ def _values(plan: _Plan, row: dict):
 
 
 def _send(connection: Connection, plan: _Plan, values, many: bool) -> Rows:
-    dbapi_connection = connection.connection.dbapi_connection
-    cursor = dbapi_connection.cursor()
+    dbapi_error = connection.dialect.loaded_dbapi.Error
+    cursor = None
     try:
+        cursor = connection.connection.dbapi_connection.cursor()  # raises too when the connection is gone
         listeners = connection.dispatch.before_cursor_execute
         if listeners:
             for listener in listeners:
@@ -157,11 +159,13 @@ def _send(connection: Connection, plan: _Plan, values, many: bool) -> Rows:
             rows = [tuple(value if convert is None else convert(value)
                           for convert, value in zip(plan.results, row)) for row in rows]
         return Rows(cursor.rowcount, rows)
-    except connection.dialect.loaded_dbapi.Error as error:
+    except dbapi_error as error:
         connection._handle_dbapi_exception(error, plan.sql, values, cursor, None)
         raise  # not reached: the handler raises the wrapped error
     finally:
-        cursor.close()
+        if cursor is not None:
+            with contextlib.suppress(dbapi_error):
+                cursor.close()
 
 
 def attach(session: Session, model, names: tuple[str, ...], values) -> object:

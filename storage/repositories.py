@@ -12,7 +12,7 @@ from .models import (
 )
 from . import step_writes
 from .people_cache import setting_row_value
-from .prepared import Prepared
+from .prepared import Prepared, step_connection
 from .outbox_queue import enqueue_channels
 
 
@@ -136,10 +136,10 @@ def set_quality_score(session: Session, report_id: int, tier: str, score: int, u
                       member: str = "") -> None:
     """The tier's (or a 会签 member's) score for the report, added or replacing their earlier one, in one upsert
     on (report, tier, member)."""
-    connection = session.connection()  # Core, no autoflush: the report's own changes go out with the step's flush
-    stmt = _SCORE_UPSERTS[connection.dialect.name == "postgresql"]
-    connection.execute(stmt, {"report_id": report_id, "tier": tier, "member": member, "score": score,
-                              "user_id": user_id, "now": utcnow()})
+    # a prepared statement, no autoflush: the report's own changes go out with the step's writes
+    stmt = _SCORE_UPSERTS[step_connection(session).dialect.name == "postgresql"]
+    stmt.execute(session, {"report_id": report_id, "tier": tier, "member": member, "score": score,
+                           "user_id": user_id, "now": utcnow()})
 
 
 def _score_upsert(insert):
@@ -151,7 +151,7 @@ def _score_upsert(insert):
                                             "scored_at": stmt.excluded.scored_at})
 
 
-_SCORE_UPSERTS = {False: _score_upsert(sqlite_insert), True: _score_upsert(postgresql_insert)}
+_SCORE_UPSERTS = {False: Prepared(_score_upsert(sqlite_insert)), True: Prepared(_score_upsert(postgresql_insert))}
 
 
 def point_for_user(session: Session, user: User) -> MonitoringPoint | None:

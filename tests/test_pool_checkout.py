@@ -54,3 +54,28 @@ def test_a_checkout_sends_no_ping(pg_app):
     raw.close()
     assert sent == []
     assert engine.pool._pre_ping is False
+
+
+def test_a_pool_that_cannot_get_a_live_connection_answers_503(pg_app):
+    """Every connection the pool checks out or makes is refused (the server ending each one as it comes, as when
+    it restarts): SQLAlchemy gives up with a plain InvalidRequestError; the API answers 503 with Retry-After,
+    not 500."""
+    from sqlalchemy.exc import DisconnectionError
+
+    client = pg_app.test_client()
+    res = client.post("/api/v1/auth/token", json={"username": "county.610113", "password": PASSWORD})
+    auth = {"Authorization": f"Bearer {res.get_json()['token']}"}
+    with pg_app.app_context():
+        engine = db.engine
+
+    def refuse(*_args):
+        raise DisconnectionError("ended by the server")
+
+    event.listen(engine, "checkout", refuse)
+    try:
+        res = client.post("/api/v1/tasks/no-such-task/complete", json={"data": {}}, headers=auth)
+    finally:
+        event.remove(engine, "checkout", refuse)
+    assert res.status_code == 503, res.get_data(as_text=True)
+    assert res.headers.get("Retry-After") and res.get_json()["error"]["code"] == "database_unavailable"
+    assert client.get("/api/v1/me", headers=auth).status_code == 200  # and it recovers

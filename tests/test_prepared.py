@@ -88,15 +88,29 @@ def _listeners_see_statements(app) -> None:
         assert ("INSERT", True) in seen
 
 
-@pytest.mark.parametrize("case", [_same_rows_as_core, _enum_and_callable_default, _errors_are_sqlalchemys,
-                                  _listeners_see_statements])
+def _a_closed_dbapi_connection_is_sqlalchemys_error(app) -> None:
+    """The DBAPI connection is gone before the cursor is made (psycopg and sqlite3 raise from `cursor()`): the
+    error is still SQLAlchemy's (the API answers 503 for DBAPIError), never the driver's own (a 500)."""
+    with app.app_context():
+        session = db.session
+        session.execute(select(func.count()).select_from(_event))
+        session.connection().connection.dbapi_connection.close()
+        with pytest.raises(DBAPIError):
+            Prepared(_event.insert()).execute(session, _event_row("after-close"))
+        session.rollback()
+
+
+CASES = [_same_rows_as_core, _enum_and_callable_default, _errors_are_sqlalchemys, _listeners_see_statements,
+         _a_closed_dbapi_connection_is_sqlalchemys_error]
+
+
+@pytest.mark.parametrize("case", CASES)
 def test_prepared_on_sqlite(app, case):
     case(app)
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("case", [_same_rows_as_core, _enum_and_callable_default, _errors_are_sqlalchemys,
-                                  _listeners_see_statements])
+@pytest.mark.parametrize("case", CASES)
 def test_prepared_on_postgres(pg_app, case):
     case(pg_app)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, make_response, render_template, request
-from sqlalchemy.exc import DBAPIError, PendingRollbackError
+from sqlalchemy.exc import DBAPIError, InvalidRequestError, PendingRollbackError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from services.errors import ServiceError
@@ -13,6 +13,7 @@ from .extensions import db
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5
+POOL_EXHAUSTED = "This connection is closed"  # SQLAlchemy pool: reconnection attempts on checkout exhausted
 
 HTTP_MESSAGES = {
     400: "请求格式不正确", 401: "请先登录", 403: "无权执行该操作", 404: "请求的资源不存在",
@@ -64,6 +65,14 @@ def register_error_handlers(app: Flask) -> None:
         response = app.make_response((response, status))
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+
+    @app.errorhandler(InvalidRequestError)
+    def _invalid_request(exc):
+        # The pool's checkout gave up: every new connection it made was ended at once (the server is going
+        # down or restarting). SQLAlchemy says so with this plain InvalidRequestError; it is an outage (503).
+        if str(exc) == POOL_EXHAUSTED:
+            return _database_error(exc)
+        return _unexpected(exc)
 
     @app.errorhandler(Exception)
     def _unexpected(exc):
