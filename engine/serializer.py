@@ -90,24 +90,20 @@ class InstanceSerializer:
         if task._state & _FINAL:
             mark = (task._state, task.last_state_change, tuple(task._children), task.triggered,
                     None if parent is None else (parent._state, parent.last_state_change))
+            names = None
         elif parent is not None and not task.data and not task.internal_data:
             # A predicted (or waiting) task with no data of its own: its delta lists only the names of its
             # parent's data as deletions, so its text changes only with its state, children and those names;
             # it is written from a template (the engine re-creates many such tasks at every step).
             names = tuple(parent.data)
             mark = (task._state, task.last_state_change, tuple(task._children), task.triggered, names)
-            cached = task.__dict__.get(_TEXT_KEY)
-            if cached is not None and cached[0] == mark:
-                return cached[1]
-            entry = f'"{key}":{self._plain_text(task, names)}'
-            task.__dict__[_TEXT_KEY] = (mark, entry)
-            return entry
         else:
             return f'"{key}":{_dump(self.registry.convert(task))}'
         cached = task.__dict__.get(_TEXT_KEY)
         if cached is not None and cached[0] == mark:
             return cached[1]
-        entry = f'"{key}":{_dump(self.registry.convert(task))}'
+        text = self._plain_text(task, names) if names is not None else _dump(self.registry.convert(task))
+        entry = f'"{key}":{text}'
         task.__dict__[_TEXT_KEY] = (mark, entry)
         return entry
 

@@ -86,21 +86,20 @@ def role_holders(session: Session, role: str, division_code: str) -> list[tuple[
 
 def division(session: Session, code: str) -> Division | None:
     """The division row `code` (a detached copy, to read only), or None when there is none."""
-    key = ("division", code)
-    hit = cached(session, key)
-    if hit is None:
-        row = session.get(Division, code)
-        hit = cached(session, key, _detached(Division, row) if row is not None else False)
-    return hit or None
+    return _row_copy(session, Division, code)
 
 
 def equipment_type(session: Session, code: str) -> EquipmentType | None:
     """The catalogue row `code` (a detached copy, to read only), or None when the catalogue has no such code."""
-    key = ("equipment", code)
+    return _row_copy(session, EquipmentType, code)
+
+
+def _row_copy(session: Session, model, code: str):
+    key = (model.__tablename__, code)
     hit = cached(session, key)
     if hit is None:
-        row = session.get(EquipmentType, code)
-        hit = cached(session, key, _detached(EquipmentType, row) if row is not None else False)
+        row = session.get(model, code)
+        hit = cached(session, key, _detached(model, row) if row is not None else False)
     return hit or None
 
 
