@@ -8,8 +8,7 @@ sqlite3 or psycopg call itself takes a few. A `Prepared` statement keeps what SQ
   datetimes on SQLite), so a row written here is the row `Connection.execute` would write;
 - `before_cursor_execute` listeners are called as SQLAlchemy calls them (statement counters, tests);
 - a DBAPI error goes through the connection's own handling: wrapped in `sqlalchemy.exc` (IntegrityError,
-  OperationalError …) and, for a lost connection, the connection invalidated.
-
+  OperationalError …) and, for a lost connection, the connection invalidated;
 - selected and returned values go through the column types' result processors (datetimes on SQLite, enums,
   JSON), as a Core result would give them.
 
@@ -22,8 +21,8 @@ import contextlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.engine import Connection
 from sqlalchemy import bindparam, inspect, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, make_transient_to_detached, scoped_session
 from sqlalchemy.orm.util import identity_key
 
@@ -115,12 +114,11 @@ def _compile(statement, connection: Connection, keys: tuple[str, ...], many: boo
         raise ValueError("Prepared 不支持多行 INSERT … RETURNING")
     results = tuple(column.type._cached_result_processor(dialect, None) for column in columns)
     prefetch = []
-    for column in (*compiled.insert_prefetch, *compiled.update_prefetch):
-        getter = compiled._within_exec_param_key_getter
-        default = column.default if column in compiled.insert_prefetch else column.onupdate
+    defaults = [(c, c.default) for c in compiled.insert_prefetch] + [(c, c.onupdate) for c in compiled.update_prefetch]
+    for column, default in defaults:
         if default is None or not (default.is_scalar or default.is_callable) or getattr(default, "is_sentinel", False):
             raise ValueError(f"Prepared 不支持此类列默认值：{column}")
-        prefetch.append((getter(column), default.arg, default.is_scalar))
+        prefetch.append((compiled._within_exec_param_key_getter(column), default.arg, default.is_scalar))
     return _Plan(sql=compiled.string, compiled=compiled,
                  positional=tuple(compiled.positiontup) if compiled.positional else None,
                  processors=dict(compiled._bind_processors), prefetch=tuple(prefetch),
