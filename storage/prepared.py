@@ -218,6 +218,13 @@ def insert_attached(session: Session, model, values: dict) -> object:
     return attach(session, model, names, tuple(row.values()))
 
 
+def mapped_columns(model, skip=()) -> tuple[list, tuple[str, ...]]:
+    """The table columns of `model` (but `skip`) and the attribute names they are mapped to, in table order."""
+    mapper = model.__mapper__
+    columns = [column for column in model.__table__.columns if column.key not in skip]
+    return columns, tuple(mapper.get_property_by_column(column).key for column in columns)
+
+
 _SELECTS: dict[type, tuple[Prepared, tuple[str, ...]]] = {}
 
 
@@ -229,11 +236,9 @@ def get_attached(session: Session, model, key) -> object | None:
         return session.get(model, key)  # the ORM refreshes or returns what the session holds
     found = _SELECTS.get(model)
     if found is None:
-        table, mapper = model.__table__, model.__mapper__
-        columns = [column for column in table.columns]
-        (pk,) = table.primary_key.columns
-        statement = Prepared(select(*columns).where(pk == bindparam("key")))
-        found = _SELECTS[model] = (statement, tuple(mapper.get_property_by_column(c).key for c in columns))
+        columns, names = mapped_columns(model)
+        (pk,) = model.__table__.primary_key.columns
+        found = _SELECTS[model] = (Prepared(select(*columns).where(pk == bindparam("key"))), names)
     statement, names = found
     row = statement.execute(session, {"key": key}).first()
     return attach(session, model, names, row) if row is not None else None

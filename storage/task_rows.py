@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 
 from .models import HumanTask, HumanTaskCandidate, ProcessInstance, Report, TaskState
-from .prepared import Prepared, attach
+from .prepared import Prepared, attach, mapped_columns
 
 _task = HumanTask.__table__
 _candidate = HumanTaskCandidate.__table__
@@ -42,18 +42,10 @@ _FOR_COMPLETION = (select(HumanTask, ProcessInstance, Report, _OPEN_IDS)
                    .where(HumanTask.id == bindparam("task_id"))
                    .order_by(HumanTaskCandidate.id)
                    .execution_options(populate_existing=True))
-def _mapped_columns(model, skip=()):
-    """The table columns of `model` mapped to plain attributes, and those attribute names."""
-    mapper = model.__mapper__
-    pairs = [(column, mapper.get_property_by_column(column).key) for column in model.__table__.columns
-             if column.key not in skip]
-    return [c for c, _ in pairs], tuple(name for _, name in pairs)
-
-
-_TASK_COLUMNS, _task_names = _mapped_columns(HumanTask)
-_INSTANCE_COLUMNS, _instance_names = _mapped_columns(ProcessInstance, skip=("workflow_state",))
-_REPORT_COLUMNS, _report_names = _mapped_columns(Report)
-_CANDIDATE_COLUMNS, _candidate_names = _mapped_columns(HumanTaskCandidate)
+_TASK_COLUMNS, _task_names = mapped_columns(HumanTask)
+_INSTANCE_COLUMNS, _instance_names = mapped_columns(ProcessInstance, skip=("workflow_state",))
+_REPORT_COLUMNS, _report_names = mapped_columns(Report)
+_CANDIDATE_COLUMNS, _candidate_names = mapped_columns(HumanTaskCandidate)
 _ATTRIBUTE_NAMES = {HumanTask: _task_names, ProcessInstance: _instance_names, Report: _report_names,
                     HumanTaskCandidate: _candidate_names}
 _parts, _at = [], 0
